@@ -1,0 +1,32 @@
+// What every generation run returns, and the observer type passed to solvers.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "theory/oracle.hpp"
+
+namespace siv {
+
+enum class Ending {
+  settled,      // weights one-hot: the rest of the path was finished in closed form (exact y_k)
+  reached_end,  // integrated down to the final time
+  step_limit,   // the step-count guard fired (singular or stiff field)
+  non_finite,   // the state or field became NaN or infinite
+};
+std::string to_string(Ending e);
+
+struct Endpoint {
+  Vec z;                  // Z_0
+  int nearest = -1;       // nearest training point (0-based row of Y)
+  double dist = 0;        // |Z_0 - y_nearest|
+  long evaluations = 0;   // field evaluations
+  long steps = 0;         // accepted steps
+  Ending ending = Ending::reached_end;
+  double t_end = 0;       // time at which integration stopped (0 unless settled earlier)
+};
+
+// Called as observer(t, z) after every accepted step, starting with (1, z1).
+using Observer = std::function<void(double, const Vec&)>;
+
+}  // namespace siv

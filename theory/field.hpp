@@ -1,0 +1,45 @@
+// What a solver needs from a field, oracle or estimated.
+//   | expression            | meaning                                                       |
+//   | f.dim()               | dimension d                                                   |
+//   | f.schedule()          | the interpolation schedule                                    |
+//   | f.velocity(t, x, b)   | writes b(t, x), t in (0, 1]                                   |
+//   | f.score(t, x, s)      | writes s(t, x), t in (0, 1]                                   |
+//   | f.settled(t, x)       | k when the rest of the path from (t, x) provably ends at y_k  |
+//   |                       | (oracle with one-hot weights), -1 otherwise                   |
+#pragma once
+
+#include "theory/oracle.hpp"
+
+namespace siv {
+
+// Below this log weight deficit the weights are one-hot in double precision: the remaining path is
+// Z_t = alpha(t) y_k + sigma(t) c and ends at y_k (THEORY.md section 3). The deficit only shrinks
+// along that path because alpha/sigma grows as t -> 0.
+inline constexpr double kSettledLogDeficit = -40.0;
+
+class Field {
+ public:
+  virtual ~Field() = default;
+  virtual int dim() const = 0;
+  virtual const Schedule& schedule() const = 0;
+  virtual void velocity(double t, const ConstVecRef& x, VecRef b) const = 0;
+  virtual void score(double t, const ConstVecRef& x, VecRef s) const = 0;
+  virtual int settled(double t, const ConstVecRef& x) const = 0;
+};
+
+// The exact field b*, s* of a training set.
+class OracleVelocity final : public Field {
+ public:
+  explicit OracleVelocity(const OracleField& oracle) : oracle_(oracle) {}
+  int dim() const override { return oracle_.dim(); }
+  const Schedule& schedule() const override { return oracle_.schedule(); }
+  void velocity(double t, const ConstVecRef& x, VecRef b) const override { oracle_.velocity(t, x, b); }
+  void score(double t, const ConstVecRef& x, VecRef s) const override { oracle_.score(t, x, s); }
+  int settled(double t, const ConstVecRef& x) const override;
+  const OracleField& oracle() const { return oracle_; }
+
+ private:
+  const OracleField& oracle_;
+};
+
+}  // namespace siv

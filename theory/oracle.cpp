@@ -1,0 +1,144 @@
+#include "theory/oracle.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace siv {
+namespace {
+
+// Per-thread scratch so that evaluations allocate nothing after the first call on a thread.
+struct Scratch {
+  Vec logits;
+  Posterior post;
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+}  // namespace
+
+OracleField::OracleField(const Mat& data, SchedulePtr schedule)
+    : points_(data.transpose()), schedule_(std::move(schedule)) {
+  if (data.rows() < 1 || data.cols() < 1)
+    throw std::invalid_argument("training set is empty");
+  if (!data.allFinite()) throw std::invalid_argument("training set has non-finite values");
+  if (!schedule_) throw std::invalid_argument("no schedule");
+}
+
+void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& x,
+                                 Posterior& out) const {
+  const int n = size();
+  Vec& logits = scratch().logits;
+  logits.resize(n);
+  const double inv_two_var = 0.5 / (sigma * sigma);
+  for (int k = 0; k < n; ++k)
+    logits[k] = -(x - alpha * points_.col(k)).squaredNorm() * inv_two_var;
+
+  int best = 0;
+  for (int k = 1; k < n; ++k)
+    if (logits[k] > logits[best]) best = k;
+  const double top = logits[best];
+
+  out.m.resize(dim());
+  out.offset.setZero(dim());
+  double others = 0;  // sum_{j != best} exp(l_j - top)
+  double second = -std::numeric_limits<double>::infinity();
+  for (int j = 0; j < n; ++j) {
+    if (j == best) continue;
+    second = std::max(second, logits[j]);
+    const double e = std::exp(logits[j] - top);
+    others += e;
+    out.offset += e * (points_.col(j) - points_.col(best));
+  }
+  const double total = 1.0 + others;
+  out.offset /= total;
+  out.m = points_.col(best) + out.offset;
+  out.nearest = best;
+  out.wmax = 1.0 / total;
+  out.log_deficit = others > 0 ? std::log(others) - std::log1p(others)
+                               : -std::numeric_limits<double>::infinity();
+  out.margin = top - second;
+}
+
+void OracleField::posterior(double alpha, double sigma, const ConstVecRef& x,
+                            Posterior& out) const {
+  fill_posterior(alpha, sigma, x, out);
+}
+
+void OracleField::evaluate(double t, const ConstVecRef& x, FieldValue& out) const {
+  Posterior& p = scratch().post;
+  const Schedule& s = *schedule_;
+  const double alpha = s.alpha(t), sigma = s.sigma(t);
+  fill_posterior(alpha, sigma, x, p);
+  // x - alpha m = (x - alpha y_k) - alpha (m - y_k)
+  const Vec residual = (x - alpha * points_.col(p.nearest)) - alpha * p.offset;
+  out.m = p.m;
+  out.b = s.dalpha(t) * p.m + s.log_sigma_rate(t) * residual;
+  out.s = -residual / (sigma * sigma);
+  out.nearest = p.nearest;
+  out.wmax = p.wmax;
+  out.log_deficit = p.log_deficit;
+  out.margin = p.margin;
+}
+
+void OracleField::velocity(double t, const ConstVecRef& x, VecRef b) const {
+  Posterior& p = scratch().post;
+  const Schedule& s = *schedule_;
+  const double alpha = s.alpha(t);
+  fill_posterior(alpha, s.sigma(t), x, p);
+  b.noalias() = s.log_sigma_rate(t) * ((x - alpha * points_.col(p.nearest)) - alpha * p.offset);
+  b.noalias() += s.dalpha(t) * p.m;
+}
+
+void OracleField::score(double t, const ConstVecRef& x, VecRef out) const {
+  Posterior& p = scratch().post;
+  const Schedule& s = *schedule_;
+  const double alpha = s.alpha(t), sigma = s.sigma(t);
+  fill_posterior(alpha, sigma, x, p);
+  out.noalias() = -((x - alpha * points_.col(p.nearest)) - alpha * p.offset) / (sigma * sigma);
+}
+
+void OracleField::evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out) const {
+  if (x.cols() != dim())
+    throw std::invalid_argument("batch has " + std::to_string(x.cols()) + " columns, field has d = " +
+                                std::to_string(dim()));
+  const Eigen::Index rows = x.rows();
+  out.b.resize(rows, dim());
+  out.s.resize(rows, dim());
+  out.m.resize(rows, dim());
+  out.nearest.resize(rows);
+  out.wmax.resize(rows);
+  out.log_deficit.resize(rows);
+  out.margin.resize(rows);
+  const Schedule& s = *schedule_;
+  const double alpha = s.alpha(t), sigma = s.sigma(t);
+  const double dalpha = s.dalpha(t), rate = s.log_sigma_rate(t), inv_var = 1.0 / (sigma * sigma);
+  Posterior& p = scratch().post;
+  Vec xi(dim()), residual(dim());
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    xi = x.row(i).transpose();
+    fill_posterior(alpha, sigma, xi, p);
+    residual = (xi - alpha * points_.col(p.nearest)) - alpha * p.offset;
+    out.m.row(i) = p.m.transpose();
+    out.b.row(i) = (dalpha * p.m + rate * residual).transpose();
+    out.s.row(i) = (-inv_var * residual).transpose();
+    out.nearest[i] = p.nearest;
+    out.wmax[i] = p.wmax;
+    out.log_deficit[i] = p.log_deficit;
+    out.margin[i] = p.margin;
+  }
+}
+
+std::pair<int, double> OracleField::nearest(const ConstVecRef& x) const {
+  int best = 0;
+  double best_d2 = std::numeric_limits<double>::infinity();
+  for (int k = 0; k < size(); ++k) {
+    const double d2 = (x - points_.col(k)).squaredNorm();
+    if (d2 < best_d2) { best_d2 = d2; best = k; }
+  }
+  return {best, std::sqrt(best_d2)};
+}
+
+}  // namespace siv
