@@ -7,9 +7,16 @@
 namespace siv {
 namespace {
 
+// x - alpha y_k with a single rounding (fma): at sigma ~ 1e-8 the difference is ~1e-8 while the
+// rounding of alpha * y_k alone would be ~1e-16 |y_k|, costing eight digits.
+void centred(double alpha, const ConstVecRef& x, const ConstVecRef& y, Vec& out) {
+  out.resize(x.size());
+  for (Eigen::Index j = 0; j < x.size(); ++j) out[j] = std::fma(-alpha, y[j], x[j]);
+}
+
 // Per-thread scratch so that evaluations allocate nothing after the first call on a thread.
 struct Scratch {
-  Vec logits;
+  Vec logits, diff, residual;
   Posterior post;
 };
 Scratch& scratch() {
@@ -30,11 +37,14 @@ OracleField::OracleField(const Mat& data, SchedulePtr schedule)
 void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& x,
                                  Posterior& out) const {
   const int n = size();
-  Vec& logits = scratch().logits;
+  Scratch& sc = scratch();
+  Vec& logits = sc.logits;
   logits.resize(n);
   const double inv_two_var = 0.5 / (sigma * sigma);
-  for (int k = 0; k < n; ++k)
-    logits[k] = -(x - alpha * points_.col(k)).squaredNorm() * inv_two_var;
+  for (int k = 0; k < n; ++k) {
+    centred(alpha, x, points_.col(k), sc.diff);
+    logits[k] = -sc.diff.squaredNorm() * inv_two_var;
+  }
 
   int best = 0;
   for (int k = 1; k < n; ++k)
@@ -62,6 +72,14 @@ void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& 
   out.margin = top - second;
 }
 
+// x - alpha m = (x - alpha y_k) - alpha (m - y_k), after fill_posterior filled p.
+const Vec& OracleField::residual(double alpha, const ConstVecRef& x, const Posterior& p) const {
+  Scratch& sc = scratch();
+  centred(alpha, x, points_.col(p.nearest), sc.residual);
+  sc.residual -= alpha * p.offset;
+  return sc.residual;
+}
+
 void OracleField::posterior(double alpha, double sigma, const ConstVecRef& x,
                             Posterior& out) const {
   fill_posterior(alpha, sigma, x, out);
@@ -72,8 +90,7 @@ void OracleField::evaluate(double t, const ConstVecRef& x, FieldValue& out) cons
   const Schedule& s = *schedule_;
   const double alpha = s.alpha(t), sigma = s.sigma(t);
   fill_posterior(alpha, sigma, x, p);
-  // x - alpha m = (x - alpha y_k) - alpha (m - y_k)
-  const Vec residual = (x - alpha * points_.col(p.nearest)) - alpha * p.offset;
+  const Vec& residual = this->residual(alpha, x, p);
   out.m = p.m;
   out.b = s.dalpha(t) * p.m + s.log_sigma_rate(t) * residual;
   out.s = -residual / (sigma * sigma);
@@ -88,8 +105,7 @@ void OracleField::velocity(double t, const ConstVecRef& x, VecRef b) const {
   const Schedule& s = *schedule_;
   const double alpha = s.alpha(t);
   fill_posterior(alpha, s.sigma(t), x, p);
-  b.noalias() = s.log_sigma_rate(t) * ((x - alpha * points_.col(p.nearest)) - alpha * p.offset);
-  b.noalias() += s.dalpha(t) * p.m;
+  b.noalias() = s.log_sigma_rate(t) * residual(alpha, x, p) + s.dalpha(t) * p.m;
 }
 
 void OracleField::score(double t, const ConstVecRef& x, VecRef out) const {
@@ -97,7 +113,7 @@ void OracleField::score(double t, const ConstVecRef& x, VecRef out) const {
   const Schedule& s = *schedule_;
   const double alpha = s.alpha(t), sigma = s.sigma(t);
   fill_posterior(alpha, sigma, x, p);
-  out.noalias() = -((x - alpha * points_.col(p.nearest)) - alpha * p.offset) / (sigma * sigma);
+  out.noalias() = -residual(alpha, x, p) / (sigma * sigma);
 }
 
 void OracleField::evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out) const {
@@ -116,11 +132,11 @@ void OracleField::evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out
   const double alpha = s.alpha(t), sigma = s.sigma(t);
   const double dalpha = s.dalpha(t), rate = s.log_sigma_rate(t), inv_var = 1.0 / (sigma * sigma);
   Posterior& p = scratch().post;
-  Vec xi(dim()), residual(dim());
+  Vec xi(dim());
   for (Eigen::Index i = 0; i < rows; ++i) {
     xi = x.row(i).transpose();
     fill_posterior(alpha, sigma, xi, p);
-    residual = (xi - alpha * points_.col(p.nearest)) - alpha * p.offset;
+    const Vec& residual = this->residual(alpha, xi, p);
     out.m.row(i) = p.m.transpose();
     out.b.row(i) = (dalpha * p.m + rate * residual).transpose();
     out.s.row(i) = (-inv_var * residual).transpose();

@@ -5,8 +5,8 @@
 //   score    s*(t, x) = -(x - alpha m) / sigma^2,
 //   margin   u = min_{j != k} (|x - alpha y_j|^2 - |x - alpha y_k|^2) / (2 sigma^2), k nearest,
 //   deficit  1 - w_k = sum_{j != k} w_j <= (n - 1) exp(-u).
-// Logits come from the differences x - alpha y_k (no expanded dot products: they cancel at small
-// sigma), normalised by log-sum-exp, and m is formed as y_k + sum_{j != k} w_j (y_j - y_k) so that
+// Logits come from the differences x - alpha y_k, each rounded once (fma; no expanded dot products:
+// they cancel at small sigma), normalised by log-sum-exp, and m is formed as y_k + sum_{j != k} w_j (y_j - y_k) so that
 // x - alpha m = (x - alpha y_k) - alpha (m - y_k) keeps full relative accuracy near one-hot weights.
 #pragma once
 
@@ -72,6 +72,7 @@ class OracleField {
 
  private:
   void fill_posterior(double alpha, double sigma, const ConstVecRef& x, Posterior& out) const;
+  const Vec& residual(double alpha, const ConstVecRef& x, const Posterior& p) const;
 
   Mat points_;
   SchedulePtr schedule_;
