@@ -2,6 +2,7 @@
 //   | expression            | meaning                                                       |
 //   | f.dim()               | dimension d                                                   |
 //   | f.schedule()          | the interpolation schedule                                    |
+//   | f.points()            | training points, d x n (column k is y_k)                      |
 //   | f.velocity(t, x, b)   | writes b(t, x), t in (0, 1]                                   |
 //   | f.score(t, x, s)      | writes s(t, x), t in (0, 1]                                   |
 //   | f.settled(t, x)       | k when the rest of the path from (t, x) provably ends at y_k  |
@@ -22,6 +23,7 @@ class Field {
   virtual ~Field() = default;
   virtual int dim() const = 0;
   virtual const Schedule& schedule() const = 0;
+  virtual const Mat& points() const = 0;
   virtual void velocity(double t, const ConstVecRef& x, VecRef b) const = 0;
   virtual void score(double t, const ConstVecRef& x, VecRef s) const = 0;
   virtual int settled(double t, const ConstVecRef& x) const = 0;
@@ -33,6 +35,7 @@ class OracleVelocity final : public Field {
   explicit OracleVelocity(const OracleField& oracle) : oracle_(oracle) {}
   int dim() const override { return oracle_.dim(); }
   const Schedule& schedule() const override { return oracle_.schedule(); }
+  const Mat& points() const override { return oracle_.points(); }
   void velocity(double t, const ConstVecRef& x, VecRef b) const override { oracle_.velocity(t, x, b); }
   void score(double t, const ConstVecRef& x, VecRef s) const override { oracle_.score(t, x, s); }
   int settled(double t, const ConstVecRef& x) const override;

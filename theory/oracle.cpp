@@ -147,12 +147,12 @@ void OracleField::evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out
   }
 }
 
-std::pair<int, double> OracleField::nearest(const ConstVecRef& x) const {
+std::pair<int, double> nearest_point(const Mat& points, const ConstVecRef& x) {
   int best = 0;
   double best_d2 = std::numeric_limits<double>::infinity();
-  for (int k = 0; k < size(); ++k) {
-    const double d2 = (x - points_.col(k)).squaredNorm();
-    if (d2 < best_d2) { best_d2 = d2; best = k; }
+  for (Eigen::Index k = 0; k < points.cols(); ++k) {
+    const double d2 = (x - points.col(k)).squaredNorm();
+    if (d2 < best_d2) { best_d2 = d2; best = static_cast<int>(k); }
   }
   return {best, std::sqrt(best_d2)};
 }

@@ -45,6 +45,9 @@ struct FieldBatch {
   Vec wmax, log_deficit, margin;
 };
 
+// Nearest column of points (d x n; lowest index on ties) and the Euclidean distance to it.
+std::pair<int, double> nearest_point(const Mat& points, const ConstVecRef& x);
+
 class OracleField {
  public:
   // data: n x d, one training point per row. Throws std::invalid_argument on empty or non-finite data.
@@ -66,9 +69,6 @@ class OracleField {
 
   // B x d points through one call; out is resized once, then reused without allocation.
   void evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out) const;
-
-  // Nearest training point (lowest index on ties) and the Euclidean distance to it.
-  std::pair<int, double> nearest(const ConstVecRef& x) const;
 
  private:
   void fill_posterior(double alpha, double sigma, const ConstVecRef& x, Posterior& out) const;
