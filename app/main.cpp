@@ -1,26 +1,50 @@
-// The siverify command line.
-#include <cstdio>
-#include <iostream>
-
+// The siverify command line: wires the sub-commands and maps failures to exit codes
+// (0 success, 1 internal failure, 2 bad input or usage).
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
 
-#include "theory/schedule.hpp"
+#include "app/commands.hpp"
+#include "app/csv.hpp"
+#include "app/verify_command.hpp"
+
+namespace {
+
+// CLI11 would only say that a sub-command is required.
+void require_command(CLI::App& app, const std::string& name) {
+  std::string known;
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (command->check_name(name)) return;
+    known += (known.empty() ? "" : ", ") + command->get_name();
+  }
+  throw siv::app::InputError("unknown command '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"siverify: executable checks of theorems about stochastic interpolation"};
+  CLI::App app{
+      "siverify: executable checks of theorems about stochastic interpolation on a finite "
+      "training set (closed-form optimal velocity and score)"};
   app.require_subcommand(1);
-
-  auto* schedules = app.add_subcommand("schedules", "List the schedule catalogue with exponent p");
-  schedules->callback([] {
-    std::printf("schedule,p\n");
-    for (const auto& spec : siv::schedule_catalogue())
-      std::printf("%s,%.17g\n", spec.c_str(), siv::make_schedule(spec)->exponent());
-  });
+  int exit_code = 0;
+  siv::app::add_schedules_command(app);
+  siv::app::add_field_command(app);
+  siv::app::add_sample_command(app);
+  siv::app::add_verify_command(app, exit_code);
 
   try {
+    if (argc > 1 && argv[1][0] != '-') require_command(app, argv[1]);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const siv::app::InputError& e) {
+    std::fprintf(stderr, "siverify: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "siverify: internal error: %s\n", e.what());
+    return 1;
   }
-  return 0;
+  return exit_code;
 }

@@ -1,6 +1,8 @@
 // High-accuracy generation with the ODE dZ/dt = b(t, Z), t: 1 -> 0, through Boost.Odeint.
 #pragma once
 
+#include <functional>
+
 #include "solvers/endpoint.hpp"
 #include "theory/field.hpp"
 
@@ -15,16 +17,47 @@ struct AdaptiveOptions {
   long max_steps = 100000;   // guard: a singular field fails fast with Ending::step_limit
   double t_final = 1e-12;    // integration stops here when the path has not settled before
   bool settle = true;        // finish in closed form once field.settled(t, z) >= 0
+  double snr_lambda_max = 1e8;  // solve_snr: ceiling of lambda = alpha/sigma when it never settles
 };
 
 // Integrates in tau = 1 - t (a forward variable, as Odeint expects) with a controlled,
 // dense-output stepper. Throws std::invalid_argument when z1 has the wrong size or is not finite.
+// evaluations counts velocity calls (settled() checks are not counted). Every field evaluation
+// lies in [t_final, 1]: the last step is shortened to end exactly at t_final.
+// Precision note: t = 1 - tau is resolved to ~1e-16 absolute, so below t ~ 1e-12 the time of
+// each evaluation carries a relative error ~1e-4 (harmless for the path, which is sigma-scaled).
 Endpoint solve_adaptive(const Field& field, const ConstVecRef& z1, const AdaptiveOptions& options,
                         const Observer& observer = {});
 
 // Signal-to-noise time (THEORY.md section 3): lambda = alpha/sigma, u = Z/sigma, du/dlambda = m(u, lambda)
 // with weights softmax(-|u - lambda y_k|^2 / 2), integrated from lambda(1) until the weights settle.
 // Schedule-invariant given the same standardized start u_1 = z1 / sigma(1) and lambda(1).
+// Derivation: with kappa = alpha' - alpha sigma'/sigma, d lambda/dt = kappa/sigma and
+// du/dt = Z'/sigma - Z sigma'/sigma^2 = kappa m / sigma, so du/dlambda = m.
+// Settled (log deficit < kSettledLogDeficit): Z_0 = y_k, t_end solves alpha(t)/sigma(t) = lambda.
+// Otherwise stops at options.snr_lambda_max (Ending::reached_end, Z = sigma(t_end) u there).
+// Uses options.stepper, tolerances, max_steps and settle; t_final does not apply.
 Endpoint solve_snr(const OracleField& oracle, const ConstVecRef& z1, const AdaptiveOptions& options);
+
+// The driver both solvers share, usable for any forward ODE dx/ds = f(s, x) (e.g. a path with
+// extra accumulated-error components): integrates s0 -> s1 (s1 > s0) with options.stepper,
+// tolerances and max_steps, never evaluating f outside [s0, s1]. after_step(s, x) runs after every
+// accepted step; returning true stops the run there with Ending::settled. A non-finite f value or
+// state ends it with Ending::non_finite; max_steps accepted steps, or Odeint giving up on the step
+// size, with Ending::step_limit.
+using ForwardRhs = std::function<void(double s, const ConstVecRef& x, VecRef dxds)>;
+using StepHook = std::function<bool(double s, const ConstVecRef& x)>;
+
+struct ForwardRun {
+  Vec x;                 // state where the run stopped
+  double s = 0;          // where it stopped
+  long evaluations = 0;  // calls of f
+  long steps = 0;        // accepted steps
+  Ending ending = Ending::reached_end;
+};
+
+ForwardRun integrate_forward(const ForwardRhs& f, const ConstVecRef& x0, double s0, double s1,
+                             double initial_step, const AdaptiveOptions& options,
+                             const StepHook& after_step = {});
 
 }  // namespace siv

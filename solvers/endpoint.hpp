@@ -29,4 +29,12 @@ struct Endpoint {
 // Called as observer(t, z) after every accepted step, starting with (1, z1).
 using Observer = std::function<void(double, const Vec&)>;
 
+// Throws std::invalid_argument unless z1 has dim entries, all finite.
+void require_start(int dim, const ConstVecRef& z1);
+
+// The Endpoint of state z against the training points (d x n): nearest point and distance when z
+// is finite; nearest = -1 and dist = +inf otherwise.
+Endpoint make_endpoint(const Mat& points, Vec z, Ending ending, double t_end, long evaluations,
+                       long steps);
+
 }  // namespace siv

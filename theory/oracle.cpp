@@ -130,7 +130,7 @@ void OracleField::evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out
   out.margin.resize(rows);
   const Schedule& s = *schedule_;
   const double alpha = s.alpha(t), sigma = s.sigma(t);
-  const double dalpha = s.dalpha(t), rate = s.log_sigma_rate(t), inv_var = 1.0 / (sigma * sigma);
+  const double dalpha = s.dalpha(t), rate = s.log_sigma_rate(t), var = sigma * sigma;
   Posterior& p = scratch().post;
   Vec xi(dim());
   for (Eigen::Index i = 0; i < rows; ++i) {
@@ -139,7 +139,7 @@ void OracleField::evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out
     const Vec& residual = this->residual(alpha, xi, p);
     out.m.row(i) = p.m.transpose();
     out.b.row(i) = (dalpha * p.m + rate * residual).transpose();
-    out.s.row(i) = (-inv_var * residual).transpose();
+    out.s.row(i) = (-residual / var).transpose();  // as in evaluate(): bitwise equal
     out.nearest[i] = p.nearest;
     out.wmax[i] = p.wmax;
     out.log_deficit[i] = p.log_deficit;

@@ -1,0 +1,78 @@
+#include <cfloat>
+#include <memory>
+
+#include "app/commands.hpp"
+#include "app/csv.hpp"
+#include "app/inputs.hpp"
+#include "theory/oracle.hpp"
+
+namespace siv::app {
+namespace {
+
+struct FieldArgs {
+  std::string data, schedule, points;
+  double t = 0;
+};
+
+// The field has sigma^2 in a denominator: t = 0 (sigma = 0) is its singularity, and so is any t
+// where sigma^2 underflows, since 1 / sigma^2 would be infinite.
+void check_time(double t, const Schedule& schedule) {
+  if (t == 0)
+    throw InputError(
+        "--t 0: the field is singular at t = 0 (sigma = 0, data end); give t in (0, 1]");
+  if (!(t > 0 && t <= 1)) throw InputError("--t must lie in (0, 1], got " + format_number(t));
+  const double sigma = schedule.sigma(t);
+  if (!(sigma * sigma >= DBL_MIN))
+    throw InputError("--t " + format_number(t) + ": sigma(t)^2 = " + format_number(sigma * sigma) +
+                     " underflows double precision, where the field is singular; give a larger t");
+}
+
+std::string run_field(const FieldArgs& args) {
+  const auto schedule = parse_schedule(args.schedule);
+  check_time(args.t, *schedule);
+  require_one_stdin({{"--data", &args.data}, {"--points", &args.points}});
+  const MatrixFile data = read_matrix(args.data);
+  const MatrixFile points = read_matrix(args.points);
+  const OracleField oracle(data.rows, schedule);
+  require_columns(points, oracle.dim(),
+                  "the training set '" + data.name + "' has d = " + std::to_string(oracle.dim()));
+
+  FieldBatch batch;
+  oracle.evaluate_batch(args.t, points.rows, batch);
+  std::vector<std::string> header = numbered("b", oracle.dim());
+  for (const char* prefix : {"s", "m"})
+    for (auto& name : numbered(prefix, oracle.dim())) header.push_back(std::move(name));
+  header.insert(header.end(), {"wmax", "margin"});
+  CsvWriter out(header);
+  for (Eigen::Index i = 0; i < points.rows.rows(); ++i) {
+    out.numbers(batch.b.row(i).transpose())
+        .numbers(batch.s.row(i).transpose())
+        .numbers(batch.m.row(i).transpose())
+        .number(batch.wmax[i])
+        .number(batch.margin[i]);
+    out.end_row();
+  }
+  return out.str();
+}
+
+}  // namespace
+
+void add_field_command(CLI::App& app) {
+  auto args = std::make_shared<FieldArgs>();
+  auto* cmd = app.add_subcommand(
+      "field",
+      "Evaluate the closed-form oracle field at time t on a batch of points. One row per point: "
+      "velocity b1..bd, score s1..sd, posterior mean m1..md, largest weight wmax, margin u "
+      "(inf when n = 1)");
+  cmd->add_option("--data", args->data, "Training set CSV, one point per row ('-': standard input)")
+      ->required();
+  cmd->add_option("--schedule", args->schedule,
+                  "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
+      ->required();
+  cmd->add_option("--t", args->t, "Time in (0, 1]; t = 0 is the singular data end")->required();
+  cmd->add_option("--points", args->points, "Points CSV, same dimension as --data ('-': stdin)")
+      ->required();
+  cmd->callback([args] { write_stdout(run_field(*args)); });
+}
+
+}  // namespace siv::app

@@ -1,0 +1,26 @@
+#include "app/inputs.hpp"
+
+#include <stdexcept>
+
+namespace siv::app {
+
+SchedulePtr parse_schedule(const std::string& spec) {
+  try {
+    return make_schedule(spec);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("--schedule: ") + e.what());
+  }
+}
+
+void require_one_stdin(std::initializer_list<std::pair<const char*, const std::string*>> files) {
+  const char* first = nullptr;
+  for (const auto& [option, path] : files) {
+    if (*path != "-") continue;
+    if (first)
+      throw InputError(std::string(first) + " and " + option +
+                       " both read standard input ('-'); at most one may");
+    first = option;
+  }
+}
+
+}  // namespace siv::app

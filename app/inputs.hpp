@@ -1,0 +1,20 @@
+// Inputs shared by the sub-commands: option values turned into theory objects, with InputError
+// messages that name the option or the file.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "app/csv.hpp"
+#include "theory/oracle.hpp"
+
+namespace siv::app {
+
+// make_schedule, with its message prefixed by the option name.
+SchedulePtr parse_schedule(const std::string& spec);
+
+// At most one of the (option, path) pairs may read standard input ("-").
+void require_one_stdin(std::initializer_list<std::pair<const char*, const std::string*>> files);
+
+}  // namespace siv::app

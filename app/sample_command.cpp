@@ -1,0 +1,308 @@
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "app/commands.hpp"
+#include "app/csv.hpp"
+#include "app/inputs.hpp"
+#include "solvers/adaptive.hpp"
+#include "solvers/brownian.hpp"
+#include "solvers/euler_maruyama.hpp"
+#include "solvers/fixed_step.hpp"
+#include "solvers/start.hpp"
+#include "theory/diffusion.hpp"
+#include "theory/field.hpp"
+#include "theory/random.hpp"
+
+namespace siv::app {
+namespace {
+
+enum class Solver { adaptive, lambda, euler, heun, rk4, em };
+
+// Streams of the per-sample seed derive_seed(--seed, i): the start and the Brownian path are
+// independent of each other and of every other sample.
+constexpr std::uint64_t kStartStream = 0;
+constexpr std::uint64_t kNoiseStream = 1;
+
+struct SampleArgs {
+  std::string data, schedule, solver, stepper = "dopri5", eps, start;
+  int steps = 100, brownian_steps = 0, threads = 1;
+  long count = 0, max_steps = AdaptiveOptions{}.max_steps;
+  std::string seed = "0";  // parsed here: CLI11 would wrap a negative number into uint64
+  double tol = AdaptiveOptions{}.abs_tol, t_final = AdaptiveOptions{}.t_final;
+  bool details = false, no_settle = false;
+  // Set when the options are added; tell which were given, for the applicability checks.
+  CLI::Option *steps_opt = nullptr, *brownian_opt = nullptr, *eps_opt = nullptr, *tol_opt = nullptr,
+              *stepper_opt = nullptr, *max_steps_opt = nullptr, *t_final_opt = nullptr,
+              *no_settle_opt = nullptr, *start_opt = nullptr, *count_opt = nullptr,
+              *seed_opt = nullptr;
+};
+
+Solver parse_solver(const std::string& name) {
+  if (name == "adaptive") return Solver::adaptive;
+  if (name == "lambda") return Solver::lambda;
+  if (name == "euler") return Solver::euler;
+  if (name == "heun") return Solver::heun;
+  if (name == "rk4") return Solver::rk4;
+  if (name == "em") return Solver::em;
+  throw InputError("--solver: unknown solver '" + name +
+                   "' (known: adaptive, lambda, euler, heun, rk4, em)");
+}
+
+bool given(const CLI::Option* option) { return option->count() > 0; }
+
+// An option that cannot affect the result is an error, so that nobody believes it did.
+void check_applicable(const SampleArgs& a, Solver solver) {
+  const bool adaptive = solver == Solver::adaptive || solver == Solver::lambda;
+  const bool em = solver == Solver::em;
+  for (const CLI::Option* o : {a.tol_opt, a.stepper_opt, a.max_steps_opt, a.no_settle_opt})
+    if (given(o) && !adaptive)
+      throw InputError(o->get_name() + " applies only to --solver adaptive and lambda");
+  if (given(a.steps_opt) && adaptive)
+    throw InputError("--steps does not apply to --solver " + a.solver +
+                     " (it chooses its own steps; see --tol)");
+  if (given(a.t_final_opt) && solver != Solver::adaptive)
+    throw InputError("--t-final applies only to --solver adaptive");
+  for (const CLI::Option* o : {a.eps_opt, a.brownian_opt})
+    if (given(o) && !em) throw InputError(o->get_name() + " applies only to --solver em");
+  if (em && !given(a.eps_opt)) throw InputError("--eps is required with --solver em");
+  if (given(a.start_opt) && given(a.count_opt))
+    throw InputError("--start and --count exclude each other: give one");
+  if (!given(a.start_opt) && !given(a.count_opt))
+    throw InputError("give the starts: --start FILE, or --count M (with --seed K)");
+  if (given(a.seed_opt) && given(a.start_opt) && !em)
+    throw InputError("--seed has no effect with --start and the deterministic solver " + a.solver);
+}
+
+struct Plan {
+  Solver solver = Solver::adaptive;
+  AdaptiveOptions adaptive;
+  Method method = Method::euler;
+  Diffusion eps;
+  int steps = 0, fine_steps = 0, threads = 1;
+  long count = 0;
+  std::uint64_t seed = 0;
+};
+
+Plan make_plan(const SampleArgs& a) {
+  Plan p;
+  p.solver = parse_solver(a.solver);
+  check_applicable(a, p.solver);
+  if (a.steps < 1) throw InputError("--steps must be >= 1, got " + std::to_string(a.steps));
+  p.steps = a.steps;
+  p.fine_steps = given(a.brownian_opt) ? a.brownian_steps : a.steps;
+  if (p.fine_steps < p.steps || p.fine_steps % p.steps != 0)
+    throw InputError("--brownian-steps must be a multiple of --steps (" + std::to_string(p.steps) +
+                     "), got " + std::to_string(p.fine_steps));
+  if (!(a.tol > 0) || !std::isfinite(a.tol))
+    throw InputError("--tol must be a finite number > 0, got " + format_number(a.tol));
+  p.adaptive.abs_tol = p.adaptive.rel_tol = a.tol;
+  if (a.stepper == "dopri5")
+    p.adaptive.stepper = Stepper::dopri5;
+  else if (a.stepper == "bs")
+    p.adaptive.stepper = Stepper::bulirsch_stoer;
+  else
+    throw InputError("--stepper: unknown stepper '" + a.stepper + "' (known: dopri5, bs)");
+  if (a.max_steps < 1)
+    throw InputError("--max-steps must be >= 1, got " + std::to_string(a.max_steps));
+  p.adaptive.max_steps = a.max_steps;
+  if (!(a.t_final > 0 && a.t_final < 1))
+    throw InputError("--t-final must lie in (0, 1), got " + format_number(a.t_final));
+  p.adaptive.t_final = a.t_final;
+  p.adaptive.settle = !a.no_settle;
+  p.method = p.solver == Solver::heun  ? Method::heun
+             : p.solver == Solver::rk4 ? Method::rk4
+                                       : Method::euler;
+  if (given(a.eps_opt)) {
+    try {
+      p.eps = make_diffusion(a.eps);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(std::string("--eps: ") + e.what());
+    }
+  }
+  if (given(a.count_opt) && a.count < 1)
+    throw InputError("--count must be >= 1, got " + std::to_string(a.count));
+  p.count = a.count;
+  if (a.threads < 0) throw InputError("--threads must be >= 0, got " + std::to_string(a.threads));
+  p.threads = a.threads > 0 ? a.threads
+                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const auto [end, ec] = std::from_chars(a.seed.data(), a.seed.data() + a.seed.size(), p.seed);
+  if (ec != std::errc() || end != a.seed.data() + a.seed.size())
+    throw InputError("--seed must be an integer in [0, 2^64 - 1], got '" + a.seed + "'");
+  return p;
+}
+
+struct Sample {
+  Endpoint end;
+  int start_k = -1;  // the centre the start was drawn around; -1 for --start rows
+};
+
+Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field,
+                 const std::optional<MatrixFile>& starts, long i) {
+  const std::uint64_t sample_seed = derive_seed(plan.seed, static_cast<std::uint64_t>(i));
+  Sample out;
+  Vec z1;
+  if (starts) {
+    z1 = starts->rows.row(i).transpose();
+  } else {
+    Rng rng(sample_seed, kStartStream);
+    Start start = draw_start(oracle, rng);
+    z1 = std::move(start.z);
+    out.start_k = start.k;
+  }
+  switch (plan.solver) {
+    case Solver::adaptive:
+      out.end = solve_adaptive(field, z1, plan.adaptive);
+      break;
+    case Solver::lambda:
+      out.end = solve_snr(oracle, z1, plan.adaptive);
+      break;
+    case Solver::euler:
+    case Solver::heun:
+    case Solver::rk4:
+      out.end = solve_fixed(field, z1, plan.method, plan.steps);
+      break;
+    case Solver::em: {
+      const BrownianPath noise(derive_seed(sample_seed, kNoiseStream), oracle.dim(),
+                               plan.fine_steps);
+      out.end = solve_euler_maruyama(field, z1, plan.eps, plan.steps, noise);
+      break;
+    }
+  }
+  return out;
+}
+
+// Samples are independent, so any number of threads gives the same rows; a failure in a worker
+// is rethrown here.
+std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle,
+                              const std::optional<MatrixFile>& starts, long count) {
+  const OracleVelocity field(oracle);
+  std::vector<Sample> samples(static_cast<std::size_t>(count));
+  std::atomic<long> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    for (long i; (i = next++) < count;) {
+      try {
+        samples[static_cast<std::size_t>(i)] = solve_one(plan, oracle, field, starts, i);
+      } catch (...) {
+        const std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = count;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (long t = 1; t < std::min<long>(plan.threads, count); ++t) helpers.emplace_back(work);
+    work();
+  }
+  if (failure) std::rethrow_exception(failure);
+  return samples;
+}
+
+std::string run_sample(const SampleArgs& args) {
+  const Plan plan = make_plan(args);
+  const auto schedule = parse_schedule(args.schedule);
+  require_one_stdin({{"--data", &args.data}, {"--start", &args.start}});
+  const MatrixFile data = read_matrix(args.data);
+  const OracleField oracle(data.rows, schedule);
+  std::optional<MatrixFile> starts;
+  if (given(args.start_opt)) {
+    starts = read_matrix(args.start);
+    require_columns(*starts, oracle.dim(),
+                    "the training set '" + data.name + "' has d = " + std::to_string(oracle.dim()));
+  }
+  const long count = starts ? static_cast<long>(starts->rows.rows()) : plan.count;
+  const std::vector<Sample> samples = solve_all(plan, oracle, starts, count);
+
+  std::vector<std::string> header = numbered("z", oracle.dim());
+  header.insert(header.end(), {"nearest", "dist"});
+  if (args.details)
+    header.insert(header.end(), {"start_k", "ending", "steps", "evaluations", "t_end"});
+  CsvWriter out(header);
+  long unfinished = 0;
+  for (const auto& [end, start_k] : samples) {
+    out.numbers(end.z);
+    out.integer(end.nearest).number(end.dist);  // -1 and inf for a diverged path
+    if (args.details)
+      out.integer(start_k)
+          .text(to_string(end.ending))
+          .integer(end.steps)
+          .integer(end.evaluations)
+          .number(end.t_end);
+    out.end_row();
+    unfinished += end.ending == Ending::step_limit || end.ending == Ending::non_finite;
+  }
+  if (unfinished > 0)
+    std::fprintf(stderr,
+                 "siverify sample: warning: %ld of %ld samples ended by the step limit or "
+                 "a non-finite state (see --details)\n",
+                 unfinished, count);
+  return out.str();
+}
+
+}  // namespace
+
+void add_sample_command(CLI::App& app) {
+  auto a = std::make_shared<SampleArgs>();
+  auto* cmd = app.add_subcommand(
+      "sample",
+      "Generate samples with the oracle field, from t = 1 down to t = 0. One row per sample: "
+      "endpoint z1..zd, nearest (0-based row of --data), dist (Euclidean distance to it); "
+      "--details adds start_k, ending, steps, evaluations, t_end");
+  cmd->add_option("--data", a->data, "Training set CSV, one point per row ('-': standard input)")
+      ->required();
+  cmd->add_option("--schedule", a->schedule,
+                  "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
+      ->required();
+  cmd->add_option("--solver", a->solver,
+                  "adaptive: Odeint ODE solver in t, finishing in closed form once the weights are "
+                  "one-hot; lambda: the same in signal-to-noise time; euler | heun | rk4: fixed "
+                  "steps (last step Euler); em: Euler-Maruyama for the reverse SDE")
+      ->required();
+  a->steps_opt = cmd->add_option("--steps", a->steps,
+                                 "Steps on [0, 1] for euler, heun, rk4, em (default 100)");
+  a->eps_opt = cmd->add_option("--eps", a->eps,
+                               "Diffusion of em (required there): E or const:E (eps = E), "
+                               "sigma2:E (eps = E sigma(t)^2); E >= 0");
+  a->brownian_opt = cmd->add_option(
+      "--brownian-steps", a->brownian_steps,
+      "em: draw the Brownian path on this finer grid (a multiple of --steps) and sum its "
+      "increments, so runs with different --steps share one path (default --steps)");
+  a->tol_opt = cmd->add_option("--tol", a->tol,
+                               "adaptive, lambda: absolute and relative tolerance (default 1e-12)");
+  a->stepper_opt = cmd->add_option("--stepper", a->stepper,
+                                   "adaptive, lambda: dopri5 (default) | bs (Bulirsch-Stoer)");
+  a->max_steps_opt = cmd->add_option("--max-steps", a->max_steps,
+                                     "adaptive, lambda: step limit per sample (default 100000)");
+  a->t_final_opt = cmd->add_option("--t-final", a->t_final,
+                                   "adaptive: the time where integration stops if the path has "
+                                   "not settled before (default 1e-12)");
+  a->no_settle_opt = cmd->add_flag("--no-settle", a->no_settle,
+                                   "adaptive, lambda: do not finish in closed form once the "
+                                   "weights are one-hot; integrate down to --t-final (adaptive) or "
+                                   "lambda = 1e8 (lambda)");
+  a->start_opt = cmd->add_option("--start", a->start,
+                                 "Starts Z_1, one per row ('-': standard input); excludes --count");
+  a->count_opt = cmd->add_option("--count", a->count,
+                                 "Draw this many starts exactly from rho_1; excludes --start");
+  a->seed_opt = cmd->add_option("--seed", a->seed,
+                                "Sample i uses seed derive_seed(K, i) for its start (with --count) "
+                                "and its Brownian path (em) (default 0)");
+  cmd->add_option("--threads", a->threads,
+                  "Worker threads, 0 = all cores (default 1); the output does not depend on it");
+  cmd->add_flag("--details", a->details,
+                "Add the columns start_k, ending, steps, evaluations, t_end");
+  cmd->callback([a] { write_stdout(run_sample(*a)); });
+}
+
+}  // namespace siv::app

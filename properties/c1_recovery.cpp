@@ -1,0 +1,290 @@
+// C1: exact recovery in continuous time (Theorem 1 of [M]).
+// The oracle ODE's flow maps rho_1 onto rho_0 = (1/n) sum_k delta(y_k): every start lands on a
+// training point, and each y_k is hit with probability 1/n. The reverse SDE has the same
+// marginals for every eps >= 0, so the same landing law holds for it, and its Euler-Maruyama
+// endpoints approach the training set as h -> 0.
+#include "properties/claims.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "properties/scene.hpp"
+#include "solvers/adaptive.hpp"
+#include "solvers/convergence.hpp"
+#include "solvers/euler_maruyama.hpp"
+#include "theory/stats.hpp"
+
+namespace siv {
+namespace {
+
+// The adaptive solver's landing criterion of the issue: within 1e-10 of a training point.
+constexpr double kLandingTolerance = 1e-10;
+
+AdaptiveOptions tight() {
+  AdaptiveOptions o;
+  o.abs_tol = 1e-12;
+  o.rel_tol = 1e-12;
+  return o;
+}
+
+void record_ending(const Endpoint& e, Observation& obs, const char* solver) {
+  if (e.ending == Ending::step_limit || e.ending == Ending::non_finite)
+    obs.failure = std::string(solver) + " ended with " + to_string(e.ending);
+}
+
+class OdeLanding final : public Check {
+ public:
+  std::string id() const override { return "C1.ode"; }
+  std::string claim() const override { return "C1"; }
+  std::string statement() const override {
+    return "adaptive (dopri5, Bulirsch-Stoer) and signal-to-noise integrators land every start "
+           "within 1e-10 of the same training point";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return schedule_catalogue(); }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    return case_generator(group, profile, 0.1, 10.0, 0);
+  }
+  Observation observe(const Case& c) const override {
+    Scene scene(c);
+    Observation obs;
+    double worst = 0, evaluations = 0;
+    AdaptiveOptions bs = tight();
+    bs.stepper = Stepper::bulirsch_stoer;
+    for (int i = 0; i < c.starts && obs.failure.empty(); ++i) {
+      const Vec z1 = scene.start(i).z;
+      const Endpoint a = solve_adaptive(scene.field(), z1, tight());
+      const Endpoint b = solve_adaptive(scene.field(), z1, bs);
+      const Endpoint s = solve_snr(scene.oracle(), z1, tight());
+      record_ending(a, obs, "dopri5");
+      record_ending(b, obs, "bulirsch-stoer");
+      record_ending(s, obs, "signal-to-noise");
+      worst = std::max({worst, a.dist, b.dist, s.dist, (a.z - b.z).norm(), (a.z - s.z).norm()});
+      evaluations += a.evaluations;
+    }
+    obs.observed = worst;
+    obs.bound = kLandingTolerance;
+    obs.detail("mean_evaluations_dopri5", evaluations / c.starts);
+    return obs;
+  }
+};
+
+// Schedules with alpha(1) = 0 and sigma(1) = 1 share the signal-to-noise ODE and its start.
+std::vector<std::string> invariant_schedules() {
+  return {"linear", "trig", "bridge:2", "power:0.25", "power:0.5", "power:0.75"};
+}
+
+class ScheduleInvariance final : public Check {
+ public:
+  std::string id() const override { return "C1.invariance"; }
+  std::string claim() const override { return "C1"; }
+  std::string statement() const override {
+    return "schedules with alpha(1) = 0, sigma(1) = 1 map the same start to the same training point "
+           "(within 1e-10)";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return {"alpha(1) zero"}; }
+  rc::Gen<Case> generator(const std::string&, const Profile& profile) const override {
+    return case_generator("linear", profile, 0.1, 10.0, 0);
+  }
+  std::vector<Mutant> mutants() const override {
+    return {{"reflected-start", "alpha(1) zero",
+             "endpoints stay invariant when every other schedule starts from the reflected point"}};
+  }
+  Observation observe(const Case& c) const override {
+    Scene reference(c);
+    Observation obs;
+    double worst = 0;
+    const auto schedules = invariant_schedules();
+    for (int i = 0; i < c.starts; ++i) {
+      const Vec z1 = reference.start(i).z;
+      const Endpoint base = solve_adaptive(reference.field(), z1, tight());
+      record_ending(base, obs, "dopri5");
+      for (std::size_t j = 0; j < schedules.size(); ++j) {
+        const OracleField oracle(build_training_set(c.set), make_schedule(schedules[j]));
+        const OracleVelocity field(oracle);
+        const double scale = c.variant == "reflected-start" && j % 2 ? -1.0 : 1.0;
+        const Endpoint e = solve_adaptive(field, scale * z1, tight());
+        record_ending(e, obs, "dopri5");
+        worst = std::max(worst, (e.z - base.z).norm());
+      }
+    }
+    obs.observed = worst;
+    obs.bound = kLandingTolerance;
+    return obs;
+  }
+};
+
+// The chi-square approximation wants at least 5 expected landings per point.
+int landing_starts(const Case& c) { return std::max(c.starts, 8 * c.set.n); }
+
+Observation landing_law(const Case& c, const std::vector<long>& counts) {
+  Observation obs;
+  obs.comparison = Comparison::p_value;
+  obs.assume("n >= 2: a landing law to test", counts.size() >= 2, counts.size() - 2.0);
+  if (counts.size() < 2) return obs;
+  const auto test = chi_square_uniform(counts);
+  obs.observed = test.p_value;
+  obs.bound = 0;
+  obs.detail("chi2", test.statistic);
+  obs.detail("starts", static_cast<double>(landing_starts(c)));
+  return obs;
+}
+
+// A start law that is not rho_1: shifted by three noise scales along the first axis.
+Vec maybe_shifted(const Case& c, const Scene& scene, Vec z) {
+  if (c.variant == "shifted-start") z[0] += 3 * scene.schedule().sigma(1.0);
+  return z;
+}
+
+class OdeLandingLaw final : public Check {
+ public:
+  std::string id() const override { return "C1.law.ode"; }
+  std::string claim() const override { return "C1"; }
+  std::string statement() const override {
+    return "ODE endpoints from exact rho_1 starts hit each training point with probability 1/n "
+           "(chi-square)";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return schedule_catalogue(); }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    return case_generator(group, profile, 0.1, 10.0, 0);
+  }
+  std::vector<Mutant> mutants() const override {
+    return {{"shifted-start", "linear", "recovery keeps the uniform landing law for a shifted start law"}};
+  }
+  Observation observe(const Case& c) const override {
+    Scene scene(c);
+    std::vector<long> counts(scene.n(), 0);
+    Observation failure;
+    for (int i = 0; i < landing_starts(c); ++i) {
+      const Endpoint e = solve_snr(scene.oracle(), maybe_shifted(c, scene, scene.start(i).z), tight());
+      record_ending(e, failure, "signal-to-noise");
+      if (!failure.failure.empty()) return failure;
+      ++counts[e.nearest];
+    }
+    return landing_law(c, counts);
+  }
+};
+
+// eps proportional to sigma^2 keeps h (sigma'/sigma + eps/sigma^2) < 2 on every grid (C3).
+constexpr const char* kStableDiffusion = "sigma2:1";
+
+rc::Gen<Case> sde_cases(const std::string& group, const Profile& profile, int steps) {
+  return rc::gen::map(case_generator(group, profile, 0.3, 10.0, steps), [](Case c) {
+    c.diffusion = kStableDiffusion;
+    return c;
+  });
+}
+
+class SdeLandingLaw final : public Check {
+ public:
+  std::string id() const override { return "C1.law.sde"; }
+  std::string claim() const override { return "C1"; }
+  std::string statement() const override {
+    return "Euler-Maruyama endpoints (eps = sigma^2, N = 512) hit each training point with "
+           "probability 1/n (chi-square)";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return schedule_catalogue(); }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    return sde_cases(group, profile, 512);
+  }
+  std::vector<Mutant> mutants() const override {
+    return {{"shifted-start", "bridge:2", "the SDE keeps the uniform landing law for a shifted start law"}};
+  }
+  Observation observe(const Case& c) const override {
+    Scene scene(c);
+    const Diffusion eps = make_diffusion(c.diffusion);
+    std::vector<long> counts(scene.n(), 0);
+    for (int i = 0; i < landing_starts(c); ++i) {
+      const BrownianPath noise(derive_seed(c.seed, 0x5de0000 + static_cast<std::uint64_t>(i)),
+                               scene.d(), c.steps);
+      const Endpoint e = solve_euler_maruyama(
+          scene.field(), maybe_shifted(c, scene, scene.start(i).z), eps, c.steps, noise);
+      if (e.ending == Ending::non_finite) {
+        Observation failure;
+        failure.failure = "Euler-Maruyama diverged with a stable diffusion";
+        return failure;
+      }
+      ++counts[e.nearest];
+    }
+    return landing_law(c, counts);
+  }
+};
+
+class SdeConvergence final : public Check {
+ public:
+  std::string id() const override { return "C1.sde"; }
+  std::string claim() const override { return "C1"; }
+  std::string statement() const override {
+    return "Euler-Maruyama (eps = sigma^2) distance to the training set goes to 0 as h -> 0: "
+           "99% lower confidence bound of the fitted rate > 0 (common random numbers)";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return schedule_catalogue(); }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    return sde_cases(group, profile, 4096);
+  }
+  std::vector<Mutant> mutants() const override {
+    return {{"first-order", "bridge:2", "Euler-Maruyama endpoints converge at rate >= 1"}};
+  }
+  Observation observe(const Case& c) const override {
+    Scene scene(c);
+    const Diffusion eps = make_diffusion(c.diffusion);
+    const Field& field = scene.field();
+    std::vector<BrownianPath> noise;
+    for (int i = 0; i < c.starts; ++i)
+      noise.emplace_back(derive_seed(c.seed, 0x5de0000 + static_cast<std::uint64_t>(i)), scene.d(),
+                         c.steps);
+    Observation obs;
+    const auto ladder = step_ladder(c.steps, c.ladder);
+    std::vector<double> errors;
+    for (int steps : ladder) {
+      double sum = 0;
+      for (int i = 0; i < c.starts; ++i) {
+        const Endpoint e = solve_euler_maruyama(field, scene.start(i).z, eps, steps, noise[i]);
+        if (e.ending == Ending::non_finite) {
+          obs.failure = "Euler-Maruyama diverged with a stable diffusion";
+          return obs;
+        }
+        sum += e.dist * e.dist;
+      }
+      errors.push_back(std::sqrt(sum / c.starts));
+      obs.detail("error.N" + std::to_string(steps), errors.back());
+    }
+    ConvergenceOptions options;
+    options.floor = 64 * std::numeric_limits<double>::epsilon() * (1.0 + scene.scale());
+    options.confidence = 0.99;
+    // Monte Carlo errors: local slopes of M-sample RMS distances scatter by a few tenths.
+    options.slope_tolerance = 0.5;
+    const ConvergenceStudy study = fit_convergence(ladder, errors, options);
+    const bool first_order = c.variant == "first-order";
+    obs.comparison = Comparison::lower;
+    obs.bound = first_order ? 1.0 : 0.0;
+    obs.assume("rate measurable: errors above the rounding floor on >= 3 rungs or on none",
+               study.status != ConvergenceStatus::too_few_points, 0);
+    if (study.status != ConvergenceStatus::fitted) {
+      obs.observed = 0;  // already at rounding: converged, no rate to measure
+      obs.detail("at_floor", 1);
+      return obs;
+    }
+    // Rate > 0 is supported when even the lower confidence bound is positive; the first-order
+    // claim is refuted when even the upper bound is below 1.
+    obs.observed = first_order ? study.rate_ci.hi : study.rate_ci.lo;
+    obs.detail("rate", study.rate);
+    obs.detail("rate_lo", study.rate_ci.lo);
+    obs.detail("rate_hi", study.rate_ci.hi);
+    return obs;
+  }
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Check>> c1_checks() {
+  std::vector<std::unique_ptr<Check>> out;
+  out.push_back(std::make_unique<OdeLanding>());
+  out.push_back(std::make_unique<ScheduleInvariance>());
+  out.push_back(std::make_unique<OdeLandingLaw>());
+  out.push_back(std::make_unique<SdeLandingLaw>());
+  out.push_back(std::make_unique<SdeConvergence>());
+  return out;
+}
+
+}  // namespace siv

@@ -1,0 +1,53 @@
+#include "properties/check.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace siv {
+
+Profile make_profile(const std::string& name) {
+  // cases, starts, max_n, max_d, ladder, shrink_budget
+  if (name == "quick") return {name, 3, 24, 6, 3, 5, 12};
+  if (name == "ci") return {name, 8, 48, 12, 6, 6, 30};
+  if (name == "deep") return {name, 40, 128, 64, 16, 8, 200};
+  throw std::invalid_argument("unknown profile '" + name + "' (known: quick, ci, deep)");
+}
+
+bool Observation::assumptions_hold() const {
+  return std::all_of(assumptions.begin(), assumptions.end(),
+                     [](const Assumption& a) { return a.held; });
+}
+
+double Observation::ratio() const {
+  // Tightness needs a positive bound (upper) or positive observation (lower) to divide by.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  switch (comparison) {
+    case Comparison::upper: return bound > 0 ? observed / bound : nan;
+    case Comparison::lower: return bound > 0 && observed > 0 ? bound / observed : nan;
+    case Comparison::p_value: return nan;
+  }
+  return nan;
+}
+
+std::string to_string(Outcome o) {
+  switch (o) {
+    case Outcome::pass: return "pass";
+    case Outcome::violation: return "violation";
+    case Outcome::not_met: return "assumption-not-met";
+    case Outcome::failure: return "failure";
+  }
+  return "unknown";
+}
+
+std::string to_string(Verdict v) {
+  switch (v) {
+    case Verdict::holds: return "holds";
+    case Verdict::holds_loose: return "holds-but-loose";
+    case Verdict::refuted: return "refuted";
+    case Verdict::not_met: return "assumption-not-met";
+    case Verdict::failure: return "failure";
+  }
+  return "unknown";
+}
+
+}  // namespace siv

@@ -1,0 +1,97 @@
+// The claim-check framework. A Check turns one generated Case into an Observation; the runner
+// groups cases, decides outcomes and verdicts, corrects statistical tests and shrinks
+// counterexamples.
+//
+// A Check model provides:
+//   | expression                  | meaning                                                    |
+//   | c.id()                      | "C2.sqrt": claim and statement, unique                     |
+//   | c.claim()                   | "C2": the THEORY.md claim it tests                         |
+//   | c.statement()               | the precise statement checked, one line                    |
+//   | c.groups(profile)           | group labels (usually schedule specs); verdicts are per group |
+//   | c.generator(group, profile) | RapidCheck generator of cases of that group                |
+//   | c.observe(case)             | runs the case: observed vs bound, assumptions, details     |
+//   | c.expected(group)           | the verdict the harness's own precise statement predicts   |
+//   | c.mutants()                 | planted false claims (variant, group) that must be refuted  |
+#pragma once
+
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rapidcheck.h>
+
+#include "properties/case.hpp"
+
+namespace siv {
+
+struct Profile {
+  std::string name;       // quick | ci | deep
+  int cases = 4;          // cases per group
+  int starts = 16;        // samples per case (checks may scale it)
+  int max_n = 8;          // largest training set
+  int max_d = 4;          // largest dimension
+  int ladder = 6;         // step-count ladder length for rate studies
+  int shrink_budget = 20; // observations spent on shrinking one counterexample
+};
+// Throws std::invalid_argument for an unknown name.
+Profile make_profile(const std::string& name);
+
+enum class Comparison {
+  upper,    // holds when observed <= bound
+  lower,    // holds when observed >= bound
+  p_value,  // observed is a p-value; rejected when below the multiplicity-corrected level
+};
+
+struct Assumption {
+  std::string name;
+  bool held = false;
+  double margin = 0;  // measured slack (positive when held), for reports
+};
+
+struct Observation {
+  Comparison comparison = Comparison::upper;
+  double observed = std::numeric_limits<double>::quiet_NaN();
+  double bound = std::numeric_limits<double>::quiet_NaN();
+  std::vector<Assumption> assumptions;
+  std::vector<std::pair<std::string, double>> details;
+  std::string failure;  // non-empty: the case could not be evaluated (a bug or a non-finite value)
+
+  bool assumptions_hold() const;
+  void detail(std::string key, double value) { details.emplace_back(std::move(key), value); }
+  void assume(std::string name, bool held, double margin) {
+    assumptions.push_back({std::move(name), held, margin});
+  }
+  // observed / bound for upper, bound / observed for lower: <= 1 when the case holds; NaN when
+  // the bound is 0 (a sign condition such as "rate > 0" has no tightness).
+  double ratio() const;
+};
+
+enum class Outcome { pass, violation, not_met, failure };
+enum class Verdict { holds, holds_loose, refuted, not_met, failure };
+std::string to_string(Outcome o);
+std::string to_string(Verdict v);
+
+struct Mutant {
+  std::string variant;      // Case::variant value
+  std::string group;        // group it runs on
+  std::string description;  // the false claim, in words
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  virtual std::string id() const = 0;
+  virtual std::string claim() const = 0;
+  virtual std::string statement() const = 0;
+  virtual std::vector<std::string> groups(const Profile& profile) const = 0;
+  virtual rc::Gen<Case> generator(const std::string& group, const Profile& profile) const = 0;
+  virtual Observation observe(const Case& c) const = 0;
+  virtual Verdict expected(const std::string& group) const { (void)group; return Verdict::holds; }
+  virtual std::vector<Mutant> mutants() const { return {}; }
+};
+
+// Observed/bound below this on every case of a group that holds: the bound is reported as loose.
+inline constexpr double kLooseRatio = 0.01;
+
+}  // namespace siv

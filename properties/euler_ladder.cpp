@@ -1,0 +1,51 @@
+#include "properties/euler_ladder.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "solvers/fixed_step.hpp"
+
+namespace siv {
+
+EulerLadder run_euler_ladder(const Scene& scene, const std::vector<int>& ladder) {
+  EulerLadder out;
+  const int m = scene.input().starts;
+  // A distance is computed from coordinates of size ~scale with a few roundings each.
+  out.floor = 64 * std::numeric_limits<double>::epsilon() * (1.0 + scene.scale());
+  const Schedule& s = scene.schedule();
+  Posterior post;
+  for (int steps : ladder) {
+    EulerRung rung;
+    rung.steps = steps;
+    rung.h = 1.0 / steps;
+    const double alpha = s.alpha(rung.h), sigma = s.sigma(rung.h);
+    const double need = required_margin(scene.n(), rung.h);
+    double sum_err = 0, sum_xi = 0, sum_y = 0;
+    int margin_ok = 0;
+    rung.min_margin_slack = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < m; ++i) {
+      Vec at_h;
+      const Endpoint end = solve_fixed(scene.field(), scene.start(i).z, Method::euler, steps,
+                                       [&](double t, const Vec& z) {
+                                         if (std::abs(t - rung.h) < 0.5 * rung.h) at_h = z;
+                                       });
+      if (end.ending == Ending::non_finite || at_h.size() == 0) { rung.finite = false; continue; }
+      scene.oracle().posterior(alpha, sigma, at_h, post);
+      const Vec y = scene.oracle().points().col(post.nearest);
+      sum_err += end.dist * end.dist;
+      sum_xi += ((at_h - alpha * y) / sigma).squaredNorm();
+      sum_y += y.squaredNorm();
+      const double slack = post.margin - need;
+      margin_ok += slack >= 0;
+      rung.min_margin_slack = std::min(rung.min_margin_slack, slack);
+    }
+    rung.error = std::sqrt(sum_err / m);
+    rung.xi_rms = std::sqrt(sum_xi / m);
+    rung.margin_fraction = static_cast<double>(margin_ok) / m;
+    out.y_rms = std::sqrt(sum_y / m);
+    out.rungs.push_back(rung);
+  }
+  return out;
+}
+
+}  // namespace siv

@@ -1,0 +1,244 @@
+#include "properties/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "theory/random.hpp"
+#include "theory/stats.hpp"
+
+namespace siv {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t hash_text(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a: stable across platforms, unlike std::hash
+  for (unsigned char ch : text) h = (h ^ ch) * 0x100000001b3ull;
+  return h;
+}
+
+struct Job {
+  const Check* check;
+  std::size_t group;  // index into groups
+  rc::Shrinkable<Case> shrinkable;
+};
+
+CaseRecord observe(const Check& check, const Case& c) {
+  CaseRecord r;
+  r.c = c;
+  const auto start = Clock::now();
+  try {
+    r.obs = check.observe(c);
+  } catch (const std::exception& e) {
+    r.obs.failure = e.what();
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return r;
+}
+
+// p-value cases are judged on their multiplicity-adjusted p-value.
+Outcome judge(const Observation& obs, double p_adjusted, double alpha) {
+  if (!obs.failure.empty()) return Outcome::failure;
+  if (!obs.assumptions_hold()) return Outcome::not_met;
+  // NaN is an error; +inf is meaningful only as "any value" for a lower bound (a rate at the
+  // rounding floor).
+  const bool unbounded_ok = obs.comparison == Comparison::lower && obs.observed > 0;
+  if (std::isnan(obs.observed) || (std::isinf(obs.observed) && !unbounded_ok) ||
+      !std::isfinite(obs.bound))
+    return Outcome::failure;
+  switch (obs.comparison) {
+    case Comparison::upper: return obs.observed <= obs.bound ? Outcome::pass : Outcome::violation;
+    case Comparison::lower: return obs.observed >= obs.bound ? Outcome::pass : Outcome::violation;
+    case Comparison::p_value: return p_adjusted > alpha ? Outcome::pass : Outcome::violation;
+  }
+  return Outcome::failure;
+}
+
+// RapidCheck's shrinking strategy: take the first shrink that still fails, repeat. A p-value
+// candidate fails when its p-value alone is at most `level` (Bonferroni over its family).
+std::pair<CaseRecord, int> shrink(const Check& check, const rc::Shrinkable<Case>& failing,
+                                  CaseRecord record, double level, int budget) {
+  rc::Shrinkable<Case> current = failing;
+  int spent = 0;
+  bool progressed = true;
+  while (progressed && spent < budget) {
+    progressed = false;
+    auto shrinks = current.shrinks();
+    while (spent < budget) {
+      auto next = shrinks.next();
+      if (!next) break;
+      ++spent;
+      CaseRecord candidate = observe(check, next->value());
+      candidate.p_adjusted = candidate.obs.observed;
+      candidate.outcome = judge(candidate.obs, candidate.p_adjusted, level);
+      if (candidate.outcome == Outcome::violation) {
+        record = std::move(candidate);
+        current = *next;
+        progressed = true;
+        break;
+      }
+    }
+  }
+  return {record, spent};
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(v.begin(), v.end());
+  const std::size_t mid = v.size() / 2;
+  return v.size() % 2 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
+}
+
+}  // namespace
+
+int RunResult::exit_code() const {
+  return std::all_of(groups.begin(), groups.end(),
+                     [](const GroupResult& g) { return g.as_expected(); })
+             ? 0
+             : 1;
+}
+
+CaseRecord replay_case(const Check& check, const Case& c, double alpha) {
+  CaseRecord r = observe(check, c);
+  r.p_adjusted = r.obs.observed;
+  r.outcome = judge(r.obs, r.p_adjusted, alpha);
+  return r;
+}
+
+RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& options) {
+  const auto run_start = Clock::now();
+  RunResult result;
+  std::vector<Job> jobs;
+  for (const Check* check : checks) {
+    std::vector<std::pair<Mutant, bool>> plan;  // (group and variant, is a mutant)
+    if (options.claims_as_stated)
+      for (const auto& group : check->groups(options.profile)) plan.push_back({{"", group, ""}, false});
+    if (options.mutants)
+      for (const auto& m : check->mutants()) plan.push_back({m, true});
+    for (const auto& [what, is_mutant] : plan) {
+      GroupResult g;
+      g.check = check->id();
+      g.claim = check->claim();
+      g.statement = check->statement();
+      g.group = what.group;
+      g.variant = what.variant;
+      g.description = what.description;
+      g.mutant = is_mutant;
+      g.expected = is_mutant ? Verdict::refuted : check->expected(what.group);
+      const std::size_t gi = result.groups.size();
+      result.groups.push_back(g);
+      auto gen = rc::gen::map(check->generator(what.group, options.profile),
+                              [id = check->id(), group = what.group, variant = what.variant](Case c) {
+                                c.check = id;
+                                c.group = group;
+                                c.variant = variant;
+                                return c;
+                              });
+      for (int i = 0; i < options.profile.cases; ++i) {
+        const std::uint64_t key = derive_seed(
+            options.seed, hash_text(check->id() + "|" + what.group + "|" + what.variant) + i);
+        jobs.push_back({check, gi, gen(rc::Random(key), rc::kNominalSize)});
+      }
+    }
+  }
+
+  // Observe every case; each job writes its own slot, so the thread count changes nothing.
+  result.records.resize(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> done{0};
+  std::mutex progress_mutex;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      result.records[i] = observe(*jobs[i].check, jobs[i].shrinkable.value());
+      const int finished = ++done;
+      if (options.progress) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress(finished, static_cast<int>(jobs.size()));
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, options.threads); ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  // Multiplicity: Holm over the p-value cases of the claims as stated; each mutant is its own
+  // family (a correction only makes refuting it harder).
+  std::vector<std::vector<std::size_t>> families(result.groups.size() + 1);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& g = result.groups[jobs[i].group];
+    const Observation& obs = result.records[i].obs;
+    // Only testable cases enter a family: failures and unmet assumptions are judged as such.
+    if (obs.comparison != Comparison::p_value || !obs.failure.empty() || !obs.assumptions_hold() ||
+        !(obs.observed >= 0 && obs.observed <= 1))
+      continue;
+    families[g.mutant ? jobs[i].group : result.groups.size()].push_back(i);
+  }
+  std::vector<double> shrink_level(jobs.size(), options.alpha);
+  for (const auto& family : families) {
+    std::vector<double> p;
+    for (std::size_t i : family) p.push_back(result.records[i].obs.observed);
+    const std::vector<double> adjusted = holm(p);
+    for (std::size_t k = 0; k < family.size(); ++k) {
+      result.records[family[k]].p_adjusted = adjusted[k];
+      shrink_level[family[k]] = options.alpha / static_cast<double>(family.size());
+    }
+  }
+  for (auto& r : result.records) r.outcome = judge(r.obs, r.p_adjusted, options.alpha);
+
+  for (std::size_t i = 0; i < jobs.size(); ++i) result.groups[jobs[i].group].records.push_back(i);
+  for (std::size_t gi = 0; gi < result.groups.size(); ++gi) {
+    GroupResult& g = result.groups[gi];
+    std::vector<double> ratios;
+    std::optional<std::size_t> first_violation;
+    for (std::size_t i : g.records) {
+      const CaseRecord& r = result.records[i];
+      ++g.cases;
+      g.seconds += r.seconds;
+      g.comparison = r.obs.comparison;
+      switch (r.outcome) {
+        case Outcome::pass: ++g.passes; break;
+        case Outcome::violation:
+          ++g.violations;
+          if (!first_violation) first_violation = i;
+          break;
+        case Outcome::not_met: ++g.not_met; break;
+        case Outcome::failure: ++g.failures; break;
+      }
+      if (r.outcome == Outcome::pass || r.outcome == Outcome::violation) {
+        if (r.obs.comparison == Comparison::p_value) g.min_p = std::min(g.min_p, r.obs.observed);
+        else if (const double ratio = r.obs.ratio(); !std::isnan(ratio)) ratios.push_back(ratio);
+      }
+    }
+    if (!ratios.empty()) {
+      g.max_ratio = *std::max_element(ratios.begin(), ratios.end());
+      g.median_ratio = median(ratios);
+    }
+    if (g.failures) g.verdict = Verdict::failure;
+    else if (g.violations) g.verdict = Verdict::refuted;
+    else if (!g.passes) g.verdict = Verdict::not_met;
+    else if (!ratios.empty() && g.max_ratio < kLooseRatio) g.verdict = Verdict::holds_loose;
+    else g.verdict = Verdict::holds;
+    if (g.not_met * 2 > g.cases)
+      g.warnings.push_back(std::to_string(g.not_met) + " of " + std::to_string(g.cases) +
+                           " cases did not meet the assumptions");
+    if (first_violation) {
+      const std::size_t i = *first_violation;
+      const Check& check = *jobs[i].check;
+      auto [shrunk, steps] = shrink(check, jobs[i].shrinkable, result.records[i], shrink_level[i],
+                                    options.profile.shrink_budget);
+      g.counterexample = std::move(shrunk);
+      g.shrink_steps = steps;
+    }
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
+  return result;
+}
+
+}  // namespace siv

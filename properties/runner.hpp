@@ -1,0 +1,69 @@
+// Runs checks: generates cases from seeds, observes them on a thread pool (results do not depend
+// on the thread count), decides outcomes and group verdicts, corrects p-values for multiplicity
+// (Holm, over all statistical cases of the claims as stated) and shrinks counterexamples.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "properties/check.hpp"
+
+namespace siv {
+
+struct CaseRecord {
+  Case c;
+  Observation obs;
+  Outcome outcome = Outcome::pass;
+  double p_adjusted = 1;  // p-value checks: Holm-adjusted p, rejected when <= alpha
+  double seconds = 0;
+};
+
+struct GroupResult {
+  std::string check, claim, statement, group, variant, description;
+  bool mutant = false;
+  Comparison comparison = Comparison::upper;
+  int cases = 0, passes = 0, violations = 0, not_met = 0, failures = 0;
+  double max_ratio = 0, median_ratio = 0;  // over cases that pass or violate (bound checks)
+  double min_p = 1;                         // p-value checks
+  Verdict verdict = Verdict::holds;
+  Verdict expected = Verdict::holds;
+  std::optional<CaseRecord> counterexample;  // shrunk, when refuted
+  int shrink_steps = 0;
+  double seconds = 0;
+  std::vector<std::string> warnings;  // health: many assumption failures, slow cases
+  std::vector<std::size_t> records;   // indices into RunResult::records
+
+  // A bound that holds loosely still holds.
+  bool as_expected() const {
+    return verdict == expected || (expected == Verdict::holds && verdict == Verdict::holds_loose);
+  }
+};
+
+struct RunOptions {
+  Profile profile = make_profile("quick");
+  std::uint64_t seed = 1;
+  int threads = 1;
+  bool claims_as_stated = true;  // run every check's groups
+  bool mutants = false;          // also run every check's mutants
+  double alpha = 1e-3;           // family-wise false-alarm level of the statistical tests
+  std::function<void(int done, int total)> progress;
+};
+
+struct RunResult {
+  std::vector<CaseRecord> records;
+  std::vector<GroupResult> groups;
+  double seconds = 0;
+  // 0: every group came out as its statement predicts; 1 otherwise.
+  int exit_code() const;
+};
+
+RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& options);
+
+// Observes one case exactly as the runner does (for --replay); a p-value case is judged on its
+// own, uncorrected.
+CaseRecord replay_case(const Check& check, const Case& c, double alpha);
+
+}  // namespace siv

@@ -1,0 +1,69 @@
+// solve_snr: the ODE in signal-to-noise time, du/dlambda = m(u, lambda) (derivation in adaptive.hpp).
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <boost/math/tools/roots.hpp>
+
+#include "solvers/adaptive.hpp"
+
+namespace siv {
+namespace {
+
+constexpr double kInitialStep = 1e-2;
+
+// The t in (0, 1] with alpha(t)/sigma(t) = lambda, for lambda >= alpha(1)/sigma(1); alpha/sigma
+// decreases in t for every catalogue schedule. Bisection in log t reaches t ~ 1e-300 in ~60 steps.
+double time_of_snr(const Schedule& s, double lambda) {
+  const auto gap = [&](double log_t) {
+    const double t = std::exp(log_t);
+    return s.alpha(t) - lambda * s.sigma(t);
+  };
+  if (gap(0.0) >= 0) return 1.0;
+  const double lo = std::log(std::numeric_limits<double>::min());
+  if (gap(lo) <= 0) return std::exp(lo);
+  const auto [a, b] = boost::math::tools::bisect(
+      gap, lo, 0.0, [](double x, double y) { return std::abs(x - y) <= 1e-15; });
+  return std::exp(0.5 * (a + b));
+}
+
+}  // namespace
+
+Endpoint solve_snr(const OracleField& oracle, const ConstVecRef& z1, const AdaptiveOptions& options) {
+  require_start(oracle.dim(), z1);
+  const Schedule& schedule = oracle.schedule();
+  const Mat& points = oracle.points();
+  const double sigma1 = schedule.sigma(1.0), lambda1 = schedule.alpha(1.0) / sigma1;
+  if (!(options.snr_lambda_max > lambda1))
+    throw std::invalid_argument("solve_snr: snr_lambda_max must exceed alpha(1)/sigma(1)");
+
+  Posterior rhs_post, check;
+  const ForwardRhs rhs = [&](double lambda, const ConstVecRef& u, VecRef du) {
+    oracle.posterior(lambda, 1.0, u, rhs_post);
+    du = rhs_post.m;
+  };
+  const auto settled_at = [&](double lambda, const ConstVecRef& u) {
+    oracle.posterior(lambda, 1.0, u, check);
+    return check.log_deficit < kSettledLogDeficit ? check.nearest : -1;
+  };
+
+  const Vec u1 = z1 / sigma1;
+  int landed = -1;
+  if (options.settle && (landed = settled_at(lambda1, u1)) >= 0)
+    return make_endpoint(points, points.col(landed), Ending::settled, 1.0, 0, 0);
+  StepHook hook;
+  if (options.settle)
+    hook = [&](double lambda, const ConstVecRef& u) { return (landed = settled_at(lambda, u)) >= 0; };
+
+  ForwardRun run =
+      integrate_forward(rhs, u1, lambda1, options.snr_lambda_max, kInitialStep, options, hook);
+  const double t_end = time_of_snr(schedule, run.s);
+  if (run.ending == Ending::settled)
+    return make_endpoint(points, points.col(landed), Ending::settled, t_end, run.evaluations,
+                         run.steps);
+  // Z = sigma u on the path; at the ceiling this is the state at t_end, not a snapped Z_0.
+  return make_endpoint(points, schedule.sigma(t_end) * run.x, run.ending, t_end, run.evaluations,
+                       run.steps);
+}
+
+}  // namespace siv
