@@ -65,12 +65,17 @@ void add_field_command(CLI::App& app) {
       "velocity b1..bd, score s1..sd, posterior mean m1..md, largest weight wmax, margin u "
       "(inf when n = 1)");
   cmd->add_option("--data", args->data, "Training set CSV, one point per row ('-': standard input)")
+      ->type_name("FILE")
       ->required();
   cmd->add_option("--schedule", args->schedule,
                   "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
+      ->type_name("SPEC")
       ->required();
-  cmd->add_option("--t", args->t, "Time in (0, 1]; t = 0 is the singular data end")->required();
+  cmd->add_option("--t", args->t, "Time in (0, 1]; t = 0 is the singular data end")
+      ->type_name("T")
+      ->required();
   cmd->add_option("--points", args->points, "Points CSV, same dimension as --data ('-': stdin)")
+      ->type_name("FILE")
       ->required();
   cmd->callback([args] { write_stdout(run_field(*args)); });
 }

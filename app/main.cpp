@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
       "siverify: executable checks of theorems about stochastic interpolation on a finite "
       "training set (closed-form optimal velocity and score)"};
   app.require_subcommand(1);
+  // One line, like every other error message of siverify.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "siverify: " + std::string(e.what()) + " (see --help)\n";
+  });
   int exit_code = 0;
   siv::app::add_schedules_command(app);
   siv::app::add_field_command(app);

@@ -260,46 +260,61 @@ void add_sample_command(CLI::App& app) {
       "endpoint z1..zd, nearest (0-based row of --data), dist (Euclidean distance to it); "
       "--details adds start_k, ending, steps, evaluations, t_end");
   cmd->add_option("--data", a->data, "Training set CSV, one point per row ('-': standard input)")
+      ->type_name("FILE")
       ->required();
   cmd->add_option("--schedule", a->schedule,
                   "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
+      ->type_name("SPEC")
       ->required();
   cmd->add_option("--solver", a->solver,
                   "adaptive: Odeint ODE solver in t, finishing in closed form once the weights are "
                   "one-hot; lambda: the same in signal-to-noise time; euler | heun | rk4: fixed "
                   "steps (last step Euler); em: Euler-Maruyama for the reverse SDE")
+      ->type_name("NAME")
       ->required();
-  a->steps_opt = cmd->add_option("--steps", a->steps,
-                                 "Steps on [0, 1] for euler, heun, rk4, em (default 100)");
+  a->steps_opt =
+      cmd->add_option("--steps", a->steps, "Steps on [0, 1] for euler, heun, rk4, em (default 100)")
+          ->type_name("N");
   a->eps_opt = cmd->add_option("--eps", a->eps,
                                "Diffusion of em (required there): E or const:E (eps = E), "
-                               "sigma2:E (eps = E sigma(t)^2); E >= 0");
-  a->brownian_opt = cmd->add_option(
-      "--brownian-steps", a->brownian_steps,
-      "em: draw the Brownian path on this finer grid (a multiple of --steps) and sum its "
-      "increments, so runs with different --steps share one path (default --steps)");
+                               "sigma2:E (eps = E sigma(t)^2); E >= 0")
+                   ->type_name("SPEC");
+  a->brownian_opt =
+      cmd->add_option(
+             "--brownian-steps", a->brownian_steps,
+             "em: draw the Brownian path on this finer grid (a multiple of --steps) and sum its "
+             "increments, so runs with different --steps share one path (default --steps)")
+          ->type_name("F");
   a->tol_opt = cmd->add_option("--tol", a->tol,
-                               "adaptive, lambda: absolute and relative tolerance (default 1e-12)");
+                               "adaptive, lambda: absolute and relative tolerance (default 1e-12)")
+                   ->type_name("TOL");
   a->stepper_opt = cmd->add_option("--stepper", a->stepper,
-                                   "adaptive, lambda: dopri5 (default) | bs (Bulirsch-Stoer)");
+                                   "adaptive, lambda: dopri5 (default) | bs (Bulirsch-Stoer)")
+                       ->type_name("NAME");
   a->max_steps_opt = cmd->add_option("--max-steps", a->max_steps,
-                                     "adaptive, lambda: step limit per sample (default 100000)");
+                                     "adaptive, lambda: step limit per sample (default 100000)")
+                         ->type_name("N");
   a->t_final_opt = cmd->add_option("--t-final", a->t_final,
                                    "adaptive: the time where integration stops if the path has "
-                                   "not settled before (default 1e-12)");
+                                   "not settled before (default 1e-12)")
+                       ->type_name("T");
   a->no_settle_opt = cmd->add_flag("--no-settle", a->no_settle,
                                    "adaptive, lambda: do not finish in closed form once the "
                                    "weights are one-hot; integrate down to --t-final (adaptive) or "
                                    "lambda = 1e8 (lambda)");
   a->start_opt = cmd->add_option("--start", a->start,
-                                 "Starts Z_1, one per row ('-': standard input); excludes --count");
+                                 "Starts Z_1, one per row ('-': standard input); excludes --count")
+                     ->type_name("FILE");
   a->count_opt = cmd->add_option("--count", a->count,
-                                 "Draw this many starts exactly from rho_1; excludes --start");
+                                 "Draw this many starts exactly from rho_1; excludes --start")
+                     ->type_name("M");
   a->seed_opt = cmd->add_option("--seed", a->seed,
                                 "Sample i uses seed derive_seed(K, i) for its start (with --count) "
-                                "and its Brownian path (em) (default 0)");
+                                "and its Brownian path (em) (default 0)")
+                    ->type_name("K");
   cmd->add_option("--threads", a->threads,
-                  "Worker threads, 0 = all cores (default 1); the output does not depend on it");
+                  "Worker threads, 0 = all cores (default 1); the output does not depend on it")
+      ->type_name("N");
   cmd->add_flag("--details", a->details,
                 "Add the columns start_k, ending, steps, evaluations, t_end");
   cmd->callback([a] { write_stdout(run_sample(*a)); });

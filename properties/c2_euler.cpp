@@ -197,13 +197,13 @@ class EulerRate final : public Check {
   }
 };
 
-// power:P with P = k/20, shrinking toward P = 1: a failing case shrinks toward the largest P
-// that still fails, i.e. toward the boundary of the claim.
+// power:P with P = k/20, shrinking toward P = 1 before anything else: a failing case shrinks
+// toward the largest P that still fails, i.e. toward the boundary of the claim.
 rc::Gen<Case> power_sweep_cases(const Profile& profile) {
-  return rc::gen::map(rc::gen::pair(euler_cases("power:1", profile), rc::gen::inRange(0, 19)),
-                      [](std::pair<Case, int> p) {
-                        p.first.schedule = PowerSchedule((20 - p.second) / 20.0).name();
-                        return p.first;
+  return rc::gen::map(rc::gen::pair(rc::gen::inRange(0, 19), euler_cases("power:1", profile)),
+                      [](std::pair<int, Case> p) {
+                        p.second.schedule = PowerSchedule((20 - p.first) / 20.0).name();
+                        return p.second;
                       });
 }
 

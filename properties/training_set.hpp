@@ -14,6 +14,8 @@ struct TrainingSetSpec {
   int d = 1;                 // dimension
   double separation = 1.0;   // every pair of points is at least this far apart
   std::uint64_t seed = 0;    // layout and jitter
+
+  bool operator==(const TrainingSetSpec&) const = default;
 };
 
 // n distinct cells of a grid with spacing 2 * separation, each point jittered by at most

@@ -24,8 +24,11 @@ struct AdaptiveOptions {
 // dense-output stepper. Throws std::invalid_argument when z1 has the wrong size or is not finite.
 // evaluations counts velocity calls (settled() checks are not counted). Every field evaluation
 // lies in [t_final, 1]: the last step is shortened to end exactly at t_final.
-// Precision note: t = 1 - tau is resolved to ~1e-16 absolute, so below t ~ 1e-12 the time of
-// each evaluation carries a relative error ~1e-4 (harmless for the path, which is sigma-scaled).
+// Limits of t = 1 - tau: t is resolved to ~1e-16 absolute, so near t_final = 1e-12 each step's
+// length is off by up to ~1e-4 relative. Without settling, this moves Z(t_final) off the exact
+// tail by up to u sum (sigma'/sigma) |Z - alpha y_k| over the steps (measured ~1e-5 for power:0.25,
+// where sigma(1e-12) = 1e-3). And power:P with P <= ~0.15 may not settle before t_final at all
+// (sigma(1e-12) = 0.25 for P = 0.05): Ending::reached_end far from Y. solve_snr has neither limit.
 Endpoint solve_adaptive(const Field& field, const ConstVecRef& z1, const AdaptiveOptions& options,
                         const Observer& observer = {});
 
@@ -36,7 +39,8 @@ Endpoint solve_adaptive(const Field& field, const ConstVecRef& z1, const Adaptiv
 // du/dt = Z'/sigma - Z sigma'/sigma^2 = kappa m / sigma, so du/dlambda = m.
 // Settled (log deficit < kSettledLogDeficit): Z_0 = y_k, t_end solves alpha(t)/sigma(t) = lambda.
 // Otherwise stops at options.snr_lambda_max (Ending::reached_end, Z = sigma(t_end) u there).
-// Uses options.stepper, tolerances, max_steps and settle; t_final does not apply.
+// Uses options.stepper, tolerances, max_steps and settle; t_final does not apply. evaluations
+// counts posterior means for the right-hand side (settle checks are not counted).
 Endpoint solve_snr(const OracleField& oracle, const ConstVecRef& z1, const AdaptiveOptions& options);
 
 // The driver both solvers share, usable for any forward ODE dx/ds = f(s, x) (e.g. a path with
@@ -44,7 +48,7 @@ Endpoint solve_snr(const OracleField& oracle, const ConstVecRef& z1, const Adapt
 // tolerances and max_steps, never evaluating f outside [s0, s1]. after_step(s, x) runs after every
 // accepted step; returning true stops the run there with Ending::settled. A non-finite f value or
 // state ends it with Ending::non_finite; max_steps accepted steps, or Odeint giving up on the step
-// size, with Ending::step_limit.
+// size, with Ending::step_limit. x is the last accepted state (still finite when f failed).
 using ForwardRhs = std::function<void(double s, const ConstVecRef& x, VecRef dxds)>;
 using StepHook = std::function<bool(double s, const ConstVecRef& x)>;
 

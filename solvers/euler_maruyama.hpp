@@ -9,6 +9,11 @@
 
 namespace siv {
 
+// noise must have the field's dimension and a finest grid that steps divides; W is the path's
+// forward-time Brownian motion. evaluations counts velocity and score calls (the score is skipped
+// where eps(t_j) = 0, so eps = 0 reproduces solve_fixed's Euler bit for bit). A non-finite state
+// (unstable step, THEORY.md C3) ends the run with Ending::non_finite at the time reached, never a
+// throw. Throws std::invalid_argument on a bad start, steps or noise.
 Endpoint solve_euler_maruyama(const Field& field, const ConstVecRef& z1, const Diffusion& eps,
                               int steps, const BrownianPath& noise, const Observer& observer = {});
 

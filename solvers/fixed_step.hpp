@@ -12,6 +12,9 @@ std::string to_string(Method m);
 // Euler: Z_{j-1} = Z_j - h b(t_j, Z_j). Heun and RK4 would evaluate b at t = 0, where the field is
 // singular (sigma = 0), so their last step is an Euler step, as in Karras et al. (2022).
 // The endpoint is reported as it is, never snapped to a training point.
+// evaluations counts velocity calls (Euler 1, Heun 2, RK4 4 per step; 1 for the last step). A
+// non-finite state ends the run with Ending::non_finite at the time reached (no throw). Throws
+// std::invalid_argument when steps < 1 or z1 has the wrong size or is not finite.
 Endpoint solve_fixed(const Field& field, const ConstVecRef& z1, Method method, int steps,
                      const Observer& observer = {});
 

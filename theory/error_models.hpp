@@ -115,8 +115,8 @@ class RandomFourierError final : public EstimatedField {
 // D = Z - alpha y_k, so D' = (sigma'/sigma) D + e and (D/sigma)' = e/sigma. From t to t0,
 //   D(t) = sigma(t) D(t0)/sigma(t0) - c v sigma(t) int_t^t0 sigma'/sigma^2
 //        = sigma(t) (D(t0) + c v)/sigma(t0) - c v  ->  -c v  as t -> 0,
-// so Z_0 = y_k - c v exactly, provided the weights stay one-hot on k along the way (|c| well below
-// the distance from y_k - c v to the other training points' Voronoi cells).
+// so Z_0 = y_k - c v exactly, provided the weights stay one-hot on k along the way (as t -> 0 this
+// needs y_k - c v strictly inside the Voronoi cell of y_k).
 class SingularError final : public EstimatedField {
  public:
   SingularError(const OracleField& oracle, double c, std::uint64_t seed);

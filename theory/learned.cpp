@@ -14,8 +14,8 @@ namespace {
 
 constexpr std::uint64_t kFeatureStream = 0x6c666561ull;
 constexpr std::uint64_t kSampleStream = 0x6c73616dull;
-constexpr double kTimeFrequency =
-    4.0;  // nu_j ~ N(0, 4^2): time length scale 1/4 of sigma(t)/sigma(1)
+// nu_j ~ N(0, 4^2): time length scale 1/4 on the input sigma(t)/sigma(1) in [0, 1].
+constexpr double kTimeFrequency = 4.0;
 constexpr Eigen::Index kBlock = 512;  // rows per accumulation block
 
 std::string format_number(double v) {

@@ -67,8 +67,9 @@ void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& 
   out.m = points_.col(best) + out.offset;
   out.nearest = best;
   out.wmax = 1.0 / total;
-  out.log_deficit = others > 0 ? std::log(others) - std::log1p(others)
-                               : -std::numeric_limits<double>::infinity();
+  // A NaN state must stay NaN here, never read as "one-hot".
+  out.log_deficit = others == 0 ? -std::numeric_limits<double>::infinity()
+                                : std::log(others) - std::log1p(others);
   out.margin = top - second;
 }
 

@@ -42,7 +42,8 @@ double parse_parameter(std::string_view spec, const std::string& text) {
 
 }  // namespace
 
-double TrigSchedule::alpha(double t) const { return std::cos(kHalfPi * t); }
+// sin(pi (1 - t) / 2) rather than cos(pi t / 2): exactly 0 at t = 1 in floating point.
+double TrigSchedule::alpha(double t) const { return std::sin(kHalfPi * (1.0 - t)); }
 double TrigSchedule::dalpha(double t) const { return -kHalfPi * std::sin(kHalfPi * t); }
 double TrigSchedule::sigma(double t) const { return std::sin(kHalfPi * t); }
 double TrigSchedule::dsigma(double t) const { return kHalfPi * std::cos(kHalfPi * t); }
@@ -54,7 +55,8 @@ BridgeSchedule::BridgeSchedule(double a) : a_(a) {
                                 format_parameter(a));
 }
 std::string BridgeSchedule::name() const { return "bridge:" + format_parameter(a_); }
-double BridgeSchedule::sigma(double t) const { return std::sqrt(t * t + a_ * t * (1.0 - t)); }
+// sqrt(t) sqrt(t + A (1 - t)): t^2 would underflow for t < 1e-154 (sigma = 0 for A = 0).
+double BridgeSchedule::sigma(double t) const { return std::sqrt(t) * std::sqrt(t + a_ * (1.0 - t)); }
 double BridgeSchedule::sigma_dsigma(double t) const { return t + 0.5 * a_ * (1.0 - 2.0 * t); }
 double BridgeSchedule::dsigma(double t) const { return sigma_dsigma(t) / sigma(t); }
 

@@ -22,7 +22,6 @@ namespace siv {
 namespace {
 
 using test::check_cases;
-using test::draw;
 using test::Problem;
 
 constexpr double kLandingTol = 1e-10;

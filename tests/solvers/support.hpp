@@ -1,5 +1,5 @@
 // Shared pieces of the solver tests: fields wrapping the oracle (instrumented or deliberately
-// wrong, for mutants), seeded draws from generators, and a property runner with a case budget.
+// wrong, for mutants) and a property runner with a case budget.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,18 +7,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "properties/generators.hpp"
 #include "theory/field.hpp"
 
 namespace siv::test {
-
-// Case number i of a generator: fixed-size, reproducible sweeps (mutants, Slow sweeps).
-template <class T>
-T draw(const rc::Gen<T>& gen, std::uint64_t i) {
-  return gen(rc::Random(i)).value();
-}
 
 // Runs a RapidCheck property with at most `cases` successful cases, so that each fast test file
 // stays within its time budget; RC_PARAMS still sets the seed.

@@ -738,8 +738,8 @@ TEST(ScoreConvention, SmoothedPairIsTheWidenedOraclePair) {
 // ---------------------------------------------------------------------------------------------
 // Divergences and the density-ratio rate
 
-// Counts of (agreements, disagreements) of div with finite differences over random points, and
-// the number of points where |div| exceeds 10 tolerances (where a wrong sign must show).
+// Over random points: how often div disagrees with finite differences, and how often |div|
+// exceeds 10 tolerances (there a wrong sign must show).
 struct DivergenceCounts {
   int bad = 0, significant = 0;
 };

@@ -220,8 +220,9 @@ TEST(LearnedField, TrainingLossFallsAsLambdaFallsAndInvertedPenaltyMutantFails) 
   EXPECT_FALSE(non_increasing(mutant_fits)) << testing::PrintToString(mutant_fits);
 }
 
-// Against a least-squares solve of the stacked system [G / sqrt M; sqrt(lambda) I] T = [R / sqrt M;
-// 0] by Householder QR (backward stable; the conditioning here is mild, so 1e-10 is generous).
+// Against a least-squares solve of the stacked system
+//   [G / sqrt M; sqrt(lambda) I] T = [R / sqrt M; 0]
+// by Householder QR (backward stable; the conditioning here is mild, so 1e-10 is generous).
 TEST(RidgeProblem, MatchesStackedLeastSquaresAndMissingRowFactorMutantFails) {
   Rng rng(16);
   const int rows = 300, features = 40;
@@ -278,13 +279,8 @@ TEST(ExcessLoss, MatchesClosedFormForSingularErrorAndScaledMutantFails) {
     SCOPED_TRACE(spec);
     const OracleField oracle(random_data(3, 2, 1.0, 19), make_schedule(spec));
     const Schedule& s = oracle.schedule();
-    const double reference = c * c *
-                             integrate(
-                                 [&](double t) {
-                                   const double rate = s.dsigma(t) / s.sigma(t);
-                                   return rate * rate;
-                                 },
-                                 t_min, 1);
+    const auto rate_squared = [&](double t) { return std::pow(s.dsigma(t) / s.sigma(t), 2); };
+    const double reference = c * c * integrate(rate_squared, t_min, 1);
     if (spec == "linear") {
       EXPECT_NEAR(reference, c * c * (1 / t_min - 1), 1e-12);
     }
@@ -298,9 +294,9 @@ TEST(ExcessLoss, MatchesClosedFormForSingularErrorAndScaledMutantFails) {
   }
 }
 
-// RFF error: with x ~ N(alpha y_k, sigma^2 I), E cos(u . x + b) = exp(-sigma^2 |u|^2 / 2) cos(u .
-// alpha y_k + b), and cos A cos B = (cos(A + B) + cos(A - B)) / 2 gives E|e|^2 in closed form; t by
-// Gauss-Kronrod.
+// RFF error: for x ~ N(alpha y_k, sigma^2 I),
+//   E cos(u . x + b) = exp(-sigma^2 |u|^2 / 2) cos(alpha u . y_k + b),
+// and cos A cos B = (cos(A + B) + cos(A - B)) / 2 gives E|e|^2 in closed form; t by Gauss-Kronrod.
 double rff_excess_reference(const RandomFourierError& f, double t_min) {
   const Schedule& s = f.schedule();
   const Mat& a = f.coefficients();
