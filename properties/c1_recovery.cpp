@@ -126,6 +126,8 @@ Observation landing_law(const Case& c, const std::vector<long>& counts) {
   obs.observed = test.p_value;
   obs.bound = 0;
   obs.detail("chi2", test.statistic);
+  for (std::size_t k = 0; k < counts.size(); ++k)
+    obs.detail("landing." + std::to_string(k), static_cast<double>(counts[k]));
   obs.detail("starts", static_cast<double>(landing_starts(c)));
   return obs;
 }

@@ -11,6 +11,8 @@ namespace siv {
 std::vector<std::unique_ptr<Check>> c1_checks();
 std::vector<std::unique_ptr<Check>> c2_checks();
 std::vector<std::unique_ptr<Check>> c3_checks();
+std::vector<std::unique_ptr<Check>> c4_checks();
+std::vector<std::unique_ptr<Check>> c7_checks();
 
 // Every check of every claim, in claim order.
 const std::vector<std::unique_ptr<Check>>& all_checks();

@@ -232,6 +232,35 @@ std::vector<ModelParameter> SingularError::parameters() const {
           {"seed", std::to_string(seed_)}};
 }
 
+RotatingSingularError::RotatingSingularError(const OracleField& oracle, double c, double omega,
+                                             std::uint64_t seed)
+    : EstimatedField(oracle), c_(c), omega_(omega), seed_(seed), u_(unit_direction(oracle.dim(), seed)) {
+  if (!std::isfinite(c) || !std::isfinite(omega))
+    throw std::invalid_argument("rotating: C and OMEGA must be finite");
+  v_ = Vec::Zero(oracle.dim());
+  if (oracle.dim() > 1) {  // Gram-Schmidt on a second draw
+    v_ = unit_direction(oracle.dim(), derive_seed(seed, 1));
+    v_ -= v_.dot(u_) * u_;
+    v_.normalize();
+  }
+}
+
+void RotatingSingularError::error(double t, const ConstVecRef&, VecRef e) const {
+  const double phase = omega_ * std::log(schedule().sigma(t));
+  e = (c_ * schedule().log_sigma_rate(t)) * (std::cos(phase) * u_ + std::sin(phase) * v_);
+}
+
+std::string RotatingSingularError::name() const {
+  return "rotating:" + format_number(c_) + ":" + format_number(omega_);
+}
+
+std::vector<ModelParameter> RotatingSingularError::parameters() const {
+  return {{"c", format_number(c_)},
+          {"omega", format_number(omega_)},
+          {"no_cancellation_ratio", format_number(no_cancellation_ratio())},
+          {"seed", std::to_string(seed_)}};
+}
+
 InverseDensityError::InverseDensityError(const OracleField& oracle, double c, double cap,
                                          std::uint64_t seed)
     : EstimatedField(oracle),
@@ -354,6 +383,11 @@ std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const Or
     if (kind == "singular") {
       p.arity(1, 1, "singular:C");
       return std::make_unique<SingularError>(oracle, p.number(1, "C"), seed);
+    }
+    if (kind == "rotating") {
+      p.arity(2, 2, "rotating:C:OMEGA");
+      return std::make_unique<RotatingSingularError>(oracle, p.number(1, "C"), p.number(2, "OMEGA"),
+                                                     seed);
     }
     if (kind == "density") {
       p.arity(1, 2, "density:C[:CAP]");

@@ -134,6 +134,26 @@ class SingularError final : public EstimatedField {
   Vec v_;
 };
 
+// A singular error whose direction turns with log sigma (the cancelling counterpart of the singular
+// family): e = c (sigma'/sigma) (cos(w log sigma) u + sin(w log sigma) v), u, v orthonormal from the
+// seed (v = 0 when d = 1). With s = log(1/sigma), sigma(t) int_t^1 e/sigma ds = c e^{-S} int^S e^s
+// R(-s) ds, whose size tends to c / sqrt(1 + w^2) (d >= 2) while A -> c: the no-cancellation
+// ratio of C7 is 1 / sqrt(1 + w^2), and the endpoint keeps turning as t -> 0.
+class RotatingSingularError final : public EstimatedField {
+ public:
+  RotatingSingularError(const OracleField& oracle, double c, double omega, std::uint64_t seed);
+  void error(double t, const ConstVecRef& x, VecRef e) const override;
+  double error_divergence(double, const ConstVecRef&) const override { return 0; }
+  std::string name() const override;
+  std::vector<ModelParameter> parameters() const override;
+  double no_cancellation_ratio() const { return 1.0 / std::sqrt(1.0 + omega_ * omega_); }
+
+ private:
+  double c_, omega_;
+  std::uint64_t seed_;
+  Vec u_, v_;
+};
+
 // Error inversely proportional to the mixture density, in units of its peak:
 //   r(t, x) = (2 pi sigma^2)^(d/2) rho_t(x) = (1/n) sum_k exp(-|x - alpha y_k|^2 / 2 sigma^2),
 //   e(t, x) = c v min(1/r, cap),   v a unit vector drawn from the seed.
@@ -188,6 +208,7 @@ class SmoothedField final : public EstimatedField {
 //   none                                             e = 0
 //   rff:AMP[:FEATURES[:LENGTH]]                      AMP >= 0, FEATURES >= 1 (32), LENGTH > 0 (1)
 //   singular:C                                       any finite C
+//   rotating:C:OMEGA                                 any finite C and OMEGA
 //   density:C[:CAP]                                  any finite C, CAP >= 1 (1000)
 //   smooth:W                                         W >= 0
 //   learned:LAMBDA[:FEATURES[:SAMPLES[:TMIN[:LENGTH]]]]  see theory/learned.hpp for the defaults
