@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <optional>
 
 namespace siv::app {
 namespace {
@@ -98,8 +97,8 @@ MatrixFile parse_matrix(std::istream& in, const std::string& name) {
       width_line = number;
     } else if (fields.size() != width) {
       fail(name, number,
-           std::to_string(fields.size()) + " values, expected " + std::to_string(width) +
-               " as on line " + std::to_string(width_line));
+           std::to_string(fields.size()) + (fields.size() == 1 ? " value" : " values") +
+               ", expected " + std::to_string(width) + " as on line " + std::to_string(width_line));
     }
     for (std::size_t c = 0; c < fields.size(); ++c) {
       const auto parsed = parse_number(fields[c]);

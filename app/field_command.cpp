@@ -34,8 +34,7 @@ std::string run_field(const FieldArgs& args) {
   const MatrixFile data = read_matrix(args.data);
   const MatrixFile points = read_matrix(args.points);
   const OracleField oracle(data.rows, schedule);
-  require_columns(points, oracle.dim(),
-                  "the training set '" + data.name + "' has d = " + std::to_string(oracle.dim()));
+  require_dimension_of(points, data);
 
   FieldBatch batch;
   oracle.evaluate_batch(args.t, points.rows, batch);

@@ -12,6 +12,11 @@ SchedulePtr parse_schedule(const std::string& spec) {
   }
 }
 
+void require_dimension_of(const MatrixFile& points, const MatrixFile& data) {
+  const auto d = data.rows.cols();
+  require_columns(points, d, "the training set '" + data.name + "' has d = " + std::to_string(d));
+}
+
 void require_one_stdin(std::initializer_list<std::pair<const char*, const std::string*>> files) {
   const char* first = nullptr;
   for (const auto& [option, path] : files) {

@@ -14,6 +14,9 @@ namespace siv::app {
 // make_schedule, with its message prefixed by the option name.
 SchedulePtr parse_schedule(const std::string& spec);
 
+// Throws InputError at the first row of `points` unless it has the dimension of `data`.
+void require_dimension_of(const MatrixFile& points, const MatrixFile& data);
+
 // At most one of the (option, path) pairs may read standard input ("-").
 void require_one_stdin(std::initializer_list<std::pair<const char*, const std::string*>> files);
 

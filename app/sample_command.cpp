@@ -218,8 +218,7 @@ std::string run_sample(const SampleArgs& args) {
   std::optional<MatrixFile> starts;
   if (given(args.start_opt)) {
     starts = read_matrix(args.start);
-    require_columns(*starts, oracle.dim(),
-                    "the training set '" + data.name + "' has d = " + std::to_string(oracle.dim()));
+    require_dimension_of(*starts, data);
   }
   const long count = starts ? static_cast<long>(starts->rows.rows()) : plan.count;
   const std::vector<Sample> samples = solve_all(plan, oracle, starts, count);

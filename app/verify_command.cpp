@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -15,7 +17,12 @@
 #include "properties/claims.hpp"
 #include "properties/runner.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/baseline.hpp"
+#include "reports/figures.hpp"
+#include "reports/junit.hpp"
 #include "reports/records.hpp"
+#include "reports/report_dir.hpp"
+#include "reports/summary.hpp"
 
 namespace siv::app {
 namespace {
@@ -26,6 +33,10 @@ struct VerifyOptions {
   std::uint64_t seed = 20260522;
   std::string out;
   std::string replay;
+  std::string baseline;        // compare with this baseline file
+  std::string write_baseline;  // store the run's baseline here
+  std::string junit;           // JUnit XML file
+  bool pdf = false;            // run latexmk on the report when present
   int threads = 0;       // 0: hardware concurrency
   bool mutants = false;
   bool mutants_only = false;
@@ -52,9 +63,13 @@ std::vector<const Check*> select_checks(const std::string& claims) {
                       });
     if (take) out.push_back(check.get());
   }
+  std::string known;
+  for (const auto& check : all_checks())
+    if (known.find(check->claim() + ",") == std::string::npos) known += check->claim() + ", ";
   for (const auto& w : wanted)
     if (!matched.count(w))
-      throw InputError("--claims: unknown claim or check '" + w + "' (claims: C1, C2, C3)");
+      throw InputError("--claims: unknown claim or check '" + w + "' (claims: " +
+                       known.substr(0, known.size() - 2) + ")");
   return out;
 }
 
@@ -74,6 +89,37 @@ int replay(const VerifyOptions& o) {
   return r.outcome == Outcome::pass ? 0 : 1;
 }
 
+// "\r  412/1200 cases  34%  1m12s elapsed, about 2m05s left", at most a few times a second.
+std::function<void(int, int)> terminal_progress() {
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start - std::chrono::seconds(1);
+  return [start, last](int done, int total) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (done != total && now - last < std::chrono::milliseconds(200)) return;
+    last = now;
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    auto clock = [](double s) {
+      const long t = static_cast<long>(s + 0.5);
+      return (t >= 60 ? std::to_string(t / 60) + "m" : std::string()) + std::to_string(t % 60) + "s";
+    };
+    std::string line = std::to_string(done) + "/" + std::to_string(total) + " cases  " +
+                       std::to_string(total ? 100 * done / total : 100) + "%  " + clock(elapsed) +
+                       " elapsed";
+    if (done > 0 && done < total) line += ", about " + clock(elapsed * (total - done) / done) + " left";
+    std::fprintf(stderr, "\r%-60s", line.c_str());
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+}
+
+// Reads the baseline before the run: a bad file is bad input and should not cost a run.
+nlohmann::json load_baseline(const std::string& file) {
+  try {
+    return read_baseline(file);
+  } catch (const BaselineError& e) {
+    throw InputError(std::string("--baseline: ") + e.what());
+  }
+}
+
 int run(const VerifyOptions& o) {
   if (!o.replay.empty()) return replay(o);
   RunOptions run;
@@ -88,26 +134,50 @@ int run(const VerifyOptions& o) {
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;
   const auto checks = select_checks(o.claims);
+  const nlohmann::json baseline = o.baseline.empty() ? nlohmann::json() : load_baseline(o.baseline);
   if (!o.out.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(o.out, ec);
-    if (ec) throw InputError("--out: cannot create directory '" + o.out + "': " + ec.message());
+    try {
+      begin_report(o.out);
+    } catch (const std::runtime_error& e) {
+      throw InputError(std::string("--out: ") + e.what());
+    }
   }
-  const bool terminal = ::isatty(STDERR_FILENO);
-  if (terminal)
-    run.progress = [](int done, int total) {
-      std::fprintf(stderr, "\r%d/%d cases", done, total);
-      if (done == total) std::fprintf(stderr, "\n");
-    };
+  if (::isatty(STDERR_FILENO)) run.progress = terminal_progress();
   const RunResult result = run_checks(checks, run);
   std::cout << verdict_lines(result);
   int unexpected = 0;
   for (const auto& g : result.groups) unexpected += !g.as_expected();
   std::cout << result.groups.size() << " groups, " << result.records.size() << " cases, "
             << unexpected << " unexpected verdicts, " << result.seconds << " s\n";
-  if (!o.out.empty())
-    write_file_atomically(std::filesystem::path(o.out) / "cases.jsonl", cases_jsonl(result));
-  return result.exit_code();
+
+  const RunSettings settings{o.profile, o.seed, run.threads, o.alpha, o.claims,
+                             run.claims_as_stated, run.mutants};
+  if (!o.out.empty()) {
+    for (const auto& w : write_report(o.out, result, settings, find_gnuplot()))
+      std::cerr << "warning: " << w << "\n";
+    std::cout << "report: " << (std::filesystem::path(o.out) / "report.md").string() << "\n";
+    if (o.pdf) {
+      const std::string problem = compile_pdf(o.out);
+      if (problem.empty()) std::cout << "pdf: " << (std::filesystem::path(o.out) / "report.pdf").string() << "\n";
+      else std::cerr << "warning: " << problem << "\n";
+    }
+  }
+  if (!o.junit.empty()) write_file_atomically(o.junit, junit_xml(result));
+  const nlohmann::json now = baseline_json(summary_json(result, settings));
+  if (!o.write_baseline.empty()) write_file_atomically(o.write_baseline, now.dump(2) + "\n");
+  int code = result.exit_code();
+  if (!o.baseline.empty()) {
+    const auto changes = compare_baselines(baseline, now);
+    if (changes.empty()) {
+      std::cout << "baseline " << o.baseline << ": no change beyond tolerance\n";
+    } else {
+      std::cout << "baseline " << o.baseline << ": " << changes.size()
+                << " field(s) changed beyond tolerance:\n"
+                << format_changes(changes);
+      code = 1;
+    }
+  }
+  return code;
 }
 
 }  // namespace
@@ -121,7 +191,15 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   verify->add_option("--profile", options->profile, "quick | ci | deep (env SIVERIFY_PROFILE)")
       ->capture_default_str();
   verify->add_option("--seed", options->seed, "Master seed (env SIVERIFY_SEED)")->capture_default_str();
-  verify->add_option("--out", options->out, "Directory for cases.jsonl");
+  verify->add_option("--out", options->out,
+                     "Report directory: cases.jsonl, summary.json (written last), report.md, "
+                     "report.tex, tables/, figures/");
+  verify->add_option("--baseline", options->baseline,
+                     "Compare with a stored baseline; exit 1 listing each changed field");
+  verify->add_option("--write-baseline", options->write_baseline,
+                     "Store this run's baseline (sorted JSON, no timings)");
+  verify->add_option("--junit", options->junit, "JUnit XML: one testcase per claim and group");
+  verify->add_flag("--pdf", options->pdf, "Compile report.tex with latexmk when installed");
   verify->add_option("--threads", options->threads, "Worker threads (0: all cores)")
       ->check(CLI::NonNegativeNumber);
   verify->add_flag("--mutants", options->mutants, "Also run the planted false claims");

@@ -12,6 +12,8 @@ std::vector<std::unique_ptr<Check>> c1_checks();
 std::vector<std::unique_ptr<Check>> c2_checks();
 std::vector<std::unique_ptr<Check>> c3_checks();
 std::vector<std::unique_ptr<Check>> c4_checks();
+std::vector<std::unique_ptr<Check>> c5_checks();
+std::vector<std::unique_ptr<Check>> c6_checks();
 std::vector<std::unique_ptr<Check>> c7_checks();
 
 // Every check of every claim, in claim order.

@@ -7,8 +7,10 @@
 namespace siv {
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+  // append, not "literal" + string: GCC 12 warns falsely on the latter (-Wrestrict, PR 105329).
   const std::filesystem::path temp =
-      path.parent_path() / ("." + path.filename().string() + ".tmp" + std::to_string(::getpid()));
+      path.parent_path() /
+      std::string(".").append(path.filename().string()).append(".tmp").append(std::to_string(::getpid()));
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("cannot write " + temp.string());

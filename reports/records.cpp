@@ -16,10 +16,11 @@ std::string to_string(Comparison c) {
   return "unknown";
 }
 
-// JSON has no NaN or infinity: those become null (and the outcome already says failure).
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
-
 }  // namespace
+
+nlohmann::json json_number(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 nlohmann::json case_json(const CaseRecord& r) {
   const Case& c = r.c;
@@ -33,7 +34,7 @@ nlohmann::json case_json(const CaseRecord& r) {
   j["d"] = c.set.d;
   j["separation"] = c.set.separation;
   j["steps"] = c.steps;
-  j["h"] = c.steps ? number(1.0 / c.steps) : nlohmann::json();
+  j["h"] = c.steps ? json_number(1.0 / c.steps) : nlohmann::json();
   j["ladder"] = c.ladder;
   j["starts"] = c.starts;
   j["eps"] = c.diffusion;
@@ -41,16 +42,16 @@ nlohmann::json case_json(const CaseRecord& r) {
   j["seed"] = c.seed;
   j["token"] = to_token(c);
   j["comparison"] = to_string(r.obs.comparison);
-  j["observed"] = number(r.obs.observed);
-  j["bound"] = number(r.obs.bound);
-  j["ratio"] = number(r.obs.ratio());
-  if (r.obs.comparison == Comparison::p_value) j["p_adjusted"] = number(r.p_adjusted);
+  j["observed"] = json_number(r.obs.observed);
+  j["bound"] = json_number(r.obs.bound);
+  j["ratio"] = json_number(r.obs.ratio());
+  if (r.obs.comparison == Comparison::p_value) j["p_adjusted"] = json_number(r.p_adjusted);
   nlohmann::json assumptions = nlohmann::json::array();
   for (const auto& a : r.obs.assumptions)
-    assumptions.push_back({{"name", a.name}, {"held", a.held}, {"margin", number(a.margin)}});
+    assumptions.push_back({{"name", a.name}, {"held", a.held}, {"margin", json_number(a.margin)}});
   j["assumptions"] = assumptions;
   nlohmann::json details = nlohmann::json::object();
-  for (const auto& [key, value] : r.obs.details) details[key] = number(value);
+  for (const auto& [key, value] : r.obs.details) details[key] = json_number(value);
   j["details"] = details;
   j["outcome"] = to_string(r.outcome);
   if (!r.obs.failure.empty()) j["failure"] = r.obs.failure;
@@ -75,10 +76,10 @@ nlohmann::json group_json(const GroupResult& g, const RunResult&) {
   j["assumption_not_met"] = g.not_met;
   j["failures"] = g.failures;
   j["comparison"] = to_string(g.comparison);
-  if (g.comparison == Comparison::p_value) j["min_p"] = number(g.min_p);
+  if (g.comparison == Comparison::p_value) j["min_p"] = json_number(g.min_p);
   else {
-    j["max_ratio"] = number(g.max_ratio);
-    j["median_ratio"] = number(g.median_ratio);
+    j["max_ratio"] = json_number(g.max_ratio);
+    j["median_ratio"] = json_number(g.median_ratio);
   }
   if (g.counterexample) {
     j["counterexample"] = case_json(*g.counterexample);

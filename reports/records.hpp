@@ -9,13 +9,19 @@
 
 namespace siv {
 
+// How a run was asked for: recorded in summary.json and the baseline.
 struct RunSettings {
   std::string profile;
   std::uint64_t seed = 0;
   int threads = 1;
   double alpha = 0;
-  std::string version;
+  std::string claims;  // as given to --claims; empty = all
+  bool claims_as_stated = true;
+  bool mutants = false;
 };
+
+// JSON has no NaN or infinity: those become null (the outcome already says failure).
+nlohmann::json json_number(double v);
 
 nlohmann::json case_json(const CaseRecord& r);
 nlohmann::json group_json(const GroupResult& g, const RunResult& run);

@@ -83,8 +83,9 @@ PowerSchedule::PowerSchedule(double p) : p_(p) {
 }
 std::string PowerSchedule::name() const { return "power:" + format_parameter(p_); }
 double PowerSchedule::sigma(double t) const { return std::pow(t, p_); }
-double PowerSchedule::dsigma(double t) const { return p_ * std::pow(t, p_ - 1.0); }
-double PowerSchedule::sigma_dsigma(double t) const { return p_ * std::pow(t, 2.0 * p_ - 1.0); }
+// p sigma / t rather than pow(t, p - 1): the exponent p - 1 is rounded, which costs |ln t| ulps.
+double PowerSchedule::dsigma(double t) const { return p_ * sigma(t) / t; }
+double PowerSchedule::sigma_dsigma(double t) const { return p_ * sigma(t) * sigma(t) / t; }
 
 SchedulePtr make_schedule(std::string_view spec) {
   const auto parts = split(spec);

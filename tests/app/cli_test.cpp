@@ -106,7 +106,7 @@ std::vector<BadInput> bad_inputs() {
       {"ragged",
        {"field", "--data", "@ragged.csv", "--schedule", "linear", "--t", "0.5", "--points",
         "@points.csv"},
-       "@ragged.csv:3: 1 values, expected 2 as on line 1"},
+       "@ragged.csv:3: 1 value, expected 2 as on line 1"},
       {"non_numeric", f({"--t", "0.5", "--points", "@word.csv"}),
        "@word.csv:2: column 1: 'abc' is not a number"},
       {"nan", f({"--t", "0.5", "--points", "@nan.csv"}),

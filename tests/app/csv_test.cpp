@@ -80,7 +80,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(BadCase{"", "f.csv: no data rows"},
                     BadCase{"\n  \n# only a comment\n", "f.csv: no data rows"},
                     BadCase{"x,y\n", "f.csv: no data rows (line 1 was read as a header of names)"},
-                    BadCase{"1,2\n3\n", "f.csv:2: 1 values, expected 2 as on line 1"},
+                    BadCase{"1,2\n3\n", "f.csv:2: 1 value, expected 2 as on line 1"},
                     BadCase{"a,b,c\n1,2\n", "f.csv:2: 2 values, expected 3 as on line 1"},
                     BadCase{"1,2\n\n3,4,5\n", "f.csv:3: 3 values, expected 2 as on line 1"},
                     BadCase{"1,2\n3,abc\n", "f.csv:2: column 2: 'abc' is not a number"},

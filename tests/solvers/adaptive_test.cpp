@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "properties/training_set.cpp"  // the solvers test links solvers only
+#include "properties/training_set.hpp"
 #include "solvers/adaptive.hpp"
 #include "solvers/start.hpp"
 #include "support.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "properties/training_set.cpp"  // the solvers test links solvers only
+#include "properties/training_set.hpp"
 #include "solvers/convergence.hpp"
 #include "solvers/euler_maruyama.hpp"
 #include "solvers/fixed_step.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "properties/training_set.cpp"  // the solvers test links solvers only
+#include "properties/training_set.hpp"
 #include "solvers/convergence.hpp"
 #include "solvers/fixed_step.hpp"
 #include "solvers/start.hpp"

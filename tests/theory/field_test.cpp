@@ -12,7 +12,7 @@
 
 #include "properties/generators.hpp"
 // The theory test target links only the theory library; compile the shared builder in here.
-#include "properties/training_set.cpp"
+#include "properties/training_set.hpp"
 #include "theory/field.hpp"
 #include "theory/random.hpp"
 
@@ -20,6 +20,9 @@ namespace siv {
 namespace {
 
 constexpr double kUnit = std::numeric_limits<double>::epsilon() / 2;
+
+// The larger of two values; NaN wins so that it cannot be hidden.
+double worse(double a, double b) { return std::isnan(a) || a > b ? a : b; }
 
 // Independent log(1 - w_k) for the top-weight centre k: logsumexp over j != k minus logsumexp
 // over all j, with logits from fma differences. No 1 - w cancellation; error about
@@ -114,11 +117,11 @@ double settle_violation(const Settle& settle, const SettleCase& c) {
     const int k = settle(field, t, x);
     const Deficit ref = deficit(data, alpha, sigma, x);
     if (k < 0) {
-      worst = std::max(worst, kSettledLogDeficit - ref.error - ref.log_deficit);
+      worst = worse(worst, kSettledLogDeficit - ref.error - ref.log_deficit);
       continue;
     }
     if (k != ref.best) return std::numeric_limits<double>::infinity();
-    worst = std::max(worst, ref.log_deficit - (kSettledLogDeficit + ref.error));
+    worst = worse(worst, ref.log_deficit - (kSettledLogDeficit + ref.error));
     // The rest of the path Z_s = alpha(s) y_k + sigma(s) (x - alpha(t) y_k) / sigma(t) stays settled.
     const Vec c0 = (x - alpha * data.row(k).transpose()) / sigma;
     for (double f : {0.5, 1e-2, 1e-4}) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -80,8 +81,8 @@ double moment_excess(const std::function<double(Rng&)>& draw) {
       sum_sq += v * v;
     }
     const double mean = sum / kDraws, var = (sum_sq - kDraws * mean * mean) / (kDraws - 1);
-    worst = std::max({worst, std::abs(mean) / (z / std::sqrt(kDraws)),
-                      std::abs(var - 1) / (z * std::sqrt(2.0 / kDraws))});
+    for (double e : {std::abs(mean) / (z / std::sqrt(kDraws)), std::abs(var - 1) / (z * std::sqrt(2.0 / kDraws))})
+      worst = std::isnan(e) || e > worst ? e : worst;  // NaN wins
   }
   return worst;
 }

@@ -1,0 +1,38 @@
+// LaTeX output for papers: booktabs tables with siunitx S columns (one per claim and one overall),
+// values.tex with a \newcommand per headline number, and report.tex that \inputs them.
+//
+// Macro names (values.tex) are "siv" followed by the words of the check id, the group label and
+// the field, each word capitalised; LaTeX command names must be letters only, so
+//   a letter run is kept ("sqrt" -> "Sqrt"), each digit becomes its English name ("2" -> "Two"),
+//   '.' between digits becomes "Point", '-' before a digit becomes "Minus", every other character
+//   separates words and is dropped.
+//   C2.sqrt, power:0.25, rate -> \sivCTwoSqrtPowerZeroPointTwoFiveRate
+// A name already taken gets "X", "XX", ... appended, in run order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "properties/runner.hpp"
+#include "reports/figures.hpp"
+#include "reports/records.hpp"
+
+namespace siv {
+
+std::string latex_escape(const std::string& text);
+// The letters-only name described above, without the leading backslash.
+std::string macro_name(const std::vector<std::string>& parts);
+
+// Claims in run order.
+std::vector<std::string> claims_of(const RunResult& run);
+
+// tabular environments (no float), ready to \input inside a table.
+std::string latex_claim_table(const RunResult& run, const std::string& claim);
+std::string latex_overall_table(const RunResult& run);
+std::string latex_values(const RunResult& run, const RunSettings& settings);
+
+// A document that \inputs tables/*.tex and figures/<stem>.tex (paths relative to it).
+std::string latex_report(const RunResult& run, const RunSettings& settings,
+                         const std::vector<Plot>& plots);
+
+}  // namespace siv

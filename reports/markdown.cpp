@@ -1,0 +1,152 @@
+#include "reports/markdown.hpp"
+
+#include <set>
+#include <sstream>
+
+#include "reports/summary.hpp"
+
+namespace siv {
+namespace {
+
+// Table cells: a pipe would split the cell.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (const char ch : text) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
+  return out;
+}
+
+// Code spans need no escaping of * or _ (group names such as power:*).
+std::string code(const std::string& text) { return std::string("`").append(cell(text)).append("`"); }
+
+std::string verdict_cell(const GroupResult& g) {
+  return g.as_expected() ? to_string(g.verdict) : "**" + to_string(g.verdict) + " (UNEXPECTED)**";
+}
+
+void counterexample(std::ostream& os, const GroupResult& g) {
+  const CaseRecord& r = *g.counterexample;
+  os << "Shrunk counterexample (" << g.shrink_steps << " shrink steps): n = " << r.c.set.n
+     << ", d = " << r.c.set.d << ", schedule `" << r.c.schedule << "`";
+  if (r.c.steps) os << ", steps " << r.c.steps;
+  os << "; observed " << format_number(r.obs.observed) << " vs bound " << format_number(r.obs.bound)
+     << ".\n\n```sh\nsiverify verify --replay '" << to_token(r.c) << "'\n```\n\n";
+}
+
+}  // namespace
+
+std::string markdown_report(const RunResult& run, const RunSettings& settings,
+                            const std::vector<Plot>& plots, bool pngs,
+                            const std::vector<std::string>& warnings) {
+  std::ostringstream os;
+  const auto versions = versions_json();
+  int unexpected = 0;
+  for (const auto& g : run.groups) unexpected += !g.as_expected();
+  os << "# siverify report\n\n"
+     << "siverify " << versions.at("siverify").get<std::string>() << " (Eigen "
+     << versions.at("eigen").get<std::string>() << ", Boost " << versions.at("boost").get<std::string>()
+     << "); profile `" << settings.profile << "`, seed " << settings.seed << ", alpha "
+     << format_number(settings.alpha) << ", claims " << (settings.claims.empty() ? "all" : settings.claims)
+     << ". " << run.groups.size() << " groups, " << run.records.size() << " cases, **"
+     << unexpected << " unexpected verdicts** (exit code " << run.exit_code() << ").\n\n";
+  for (const auto& w : warnings) os << "> Warning: " << w << "\n\n";
+
+  os << "## Verdicts\n\n"
+     << "- **holds**: no case violated the bound (or the test did not reject).\n"
+     << "- **holds-but-loose**: holds, with observed/bound below " << format_number(kLooseRatio)
+     << " on every case.\n"
+     << "- **refuted**: at least one case violated it; the shrunk counterexample is below.\n"
+     << "- **assumption-not-met**: no case met the statement's assumptions, so nothing was tested.\n"
+     << "- **failure**: a case could not be evaluated (a bug or a non-finite value).\n"
+     << "- **expected**: the verdict the harness's own precise statement predicts (e.g. the "
+        "published sqrt(h) bound is expected refuted for schedules with sigma ~ t^p, p < 1/2).\n\n"
+     << "| Claim | Check | Group | Verdict | Expected | Cases | Key figure |\n"
+     << "|---|---|---|---|---|---:|---|\n";
+  for (const auto& g : run.groups)
+    if (!g.mutant)
+      os << "| " << g.claim << " | " << code(g.check) << " | " << code(g.group) << " | "
+         << verdict_cell(g) << " | " << to_string(g.expected) << " | " << g.cases << " | "
+         << cell(key_figure(g, run)) << " |\n";
+
+  os << "\n## Refuted claims\n\n";
+  bool any = false;
+  for (const auto& g : run.groups) {
+    if (g.mutant || g.verdict != Verdict::refuted) continue;
+    any = true;
+    os << "### " << g.check << " on " << code(g.group) << " ("
+       << (g.as_expected() ? "expected" : "UNEXPECTED") << ")\n\n"
+       << "Statement: " << g.statement << "\n\n"
+       << g.violations << " of " << g.cases << " cases violated it.\n\n";
+    if (g.counterexample) counterexample(os, g);
+  }
+  if (!any) os << "None.\n";
+
+  os << "\n## Mutants (planted false claims: each must be refuted)\n\n";
+  any = false;
+  for (const auto& g : run.groups) {
+    if (!g.mutant) continue;
+    if (!any)
+      os << "| Check | Mutant | Group | False claim | Verdict | Cases | Replay |\n"
+         << "|---|---|---|---|---|---:|---|\n";
+    any = true;
+    os << "| " << code(g.check) << " | " << code(g.variant) << " | " << code(g.group) << " | "
+       << cell(g.description) << " | " << verdict_cell(g) << " | " << g.cases << " | "
+       << (g.counterexample ? code("siverify verify --replay '" + to_token(g.counterexample->c) + "'")
+                            : std::string("-"))
+       << " |\n";
+  }
+  if (!any) os << "Not run (use `--mutants`).\n";
+
+  os << "\n## Details per check\n\n";
+  std::set<std::string> done;
+  for (const auto& first : run.groups) {
+    if (!done.insert(first.check).second) continue;
+    os << "### " << first.check << "\n\n" << "Statement: " << first.statement << "\n\n";
+    std::vector<const GroupResult*> groups;
+    std::set<std::string> keys;
+    for (const auto& g : run.groups)
+      if (g.check == first.check) {
+        groups.push_back(&g);
+        for (const auto& [key, a] : detail_aggregates(g, run)) keys.insert(key);
+      }
+    std::vector<std::string> headline;
+    for (const auto& key : headline_keys())
+      if (keys.count(key)) headline.push_back(key);
+    os << "| Group | Verdict | Pass | Violated | Not met | Failed | obs/bound max (median) | min p (Holm)";
+    for (const auto& key : headline) os << " | " << key << " median [min, max]";
+    os << " |\n|---|---|---:|---:|---:|---:|---|---";
+    for (std::size_t i = 0; i < headline.size(); ++i) os << "|---";
+    os << "|\n";
+    for (const auto* g : groups) {
+      const bool measured = g->passes + g->violations > 0;
+      const bool p = g->comparison == Comparison::p_value;
+      os << "| " << code(group_label(*g)) << " | " << verdict_cell(*g) << " | " << g->passes
+         << " | " << g->violations << " | " << g->not_met << " | " << g->failures << " | "
+         << (measured && !p ? format_number(g->max_ratio) + " (" + format_number(g->median_ratio) + ")"
+                            : "-")
+         << " | "
+         << (measured && p ? format_number(g->min_p) + " (" + format_number(min_adjusted_p(*g, run)) + ")"
+                           : "-");
+      const auto agg = detail_aggregates(*g, run);
+      for (const auto& key : headline) {
+        const auto it = agg.find(key);
+        os << " | "
+           << (it == agg.end() ? "-"
+                               : format_number(it->second.median) + " [" +
+                                     format_number(it->second.min) + ", " +
+                                     format_number(it->second.max) + "]");
+      }
+      os << " |\n";
+    }
+    os << "\n";
+    for (const auto* g : groups)
+      for (const auto& w : g->warnings) os << "- Warning (" << code(group_label(*g)) << "): " << w << "\n";
+    for (const auto& plot : plots)
+      if (plot.check == first.check) {
+        if (pngs) os << "![" << cell(plot.caption) << "](figures/" << plot.stem << ".png)\n\n";
+        else os << "- Figure (pgfplots only): [figures/" << plot.stem << ".tex](figures/" << plot.stem << ".tex)\n";
+      }
+    os << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace siv
