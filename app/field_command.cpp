@@ -63,13 +63,7 @@ void add_field_command(CLI::App& app) {
       "Evaluate the closed-form oracle field at time t on a batch of points. One row per point: "
       "velocity b1..bd, score s1..sd, posterior mean m1..md, largest weight wmax, margin u "
       "(inf when n = 1)");
-  cmd->add_option("--data", args->data, "Training set CSV, one point per row ('-': standard input)")
-      ->type_name("FILE")
-      ->required();
-  cmd->add_option("--schedule", args->schedule,
-                  "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
-      ->type_name("SPEC")
-      ->required();
+  add_data_and_schedule_options(*cmd, args->data, args->schedule);
   cmd->add_option("--t", args->t, "Time in (0, 1]; t = 0 is the singular data end")
       ->type_name("T")
       ->required();

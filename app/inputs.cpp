@@ -4,6 +4,16 @@
 
 namespace siv::app {
 
+void add_data_and_schedule_options(CLI::App& cmd, std::string& data, std::string& schedule) {
+  cmd.add_option("--data", data, "Training set CSV, one point per row ('-': standard input)")
+      ->type_name("FILE")
+      ->required();
+  cmd.add_option("--schedule", schedule,
+                 "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
+      ->type_name("SPEC")
+      ->required();
+}
+
 SchedulePtr parse_schedule(const std::string& spec) {
   try {
     return make_schedule(spec);

@@ -6,10 +6,15 @@
 #include <string>
 #include <utility>
 
+#include <CLI/CLI.hpp>
+
 #include "app/csv.hpp"
 #include "theory/oracle.hpp"
 
 namespace siv::app {
+
+// The required --data and --schedule options every oracle sub-command takes.
+void add_data_and_schedule_options(CLI::App& cmd, std::string& data, std::string& schedule);
 
 // make_schedule, with its message prefixed by the option name.
 SchedulePtr parse_schedule(const std::string& spec);

@@ -258,13 +258,7 @@ void add_sample_command(CLI::App& app) {
       "Generate samples with the oracle field, from t = 1 down to t = 0. One row per sample: "
       "endpoint z1..zd, nearest (0-based row of --data), dist (Euclidean distance to it); "
       "--details adds start_k, ending, steps, evaluations, t_end");
-  cmd->add_option("--data", a->data, "Training set CSV, one point per row ('-': standard input)")
-      ->type_name("FILE")
-      ->required();
-  cmd->add_option("--schedule", a->schedule,
-                  "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
-      ->type_name("SPEC")
-      ->required();
+  add_data_and_schedule_options(*cmd, a->data, a->schedule);
   cmd->add_option("--solver", a->solver,
                   "adaptive: Odeint ODE solver in t, finishing in closed form once the weights are "
                   "one-hot; lambda: the same in signal-to-noise time; euler | heun | rk4: fixed "

@@ -24,11 +24,6 @@ std::vector<std::string> c4_groups() {
   return g;
 }
 
-void path_failure(const ErrorPath& p, Observation& obs) {
-  if (p.ending == Ending::step_limit || p.ending == Ending::non_finite)
-    obs.failure = "estimated ODE ended with " + to_string(p.ending);
-}
-
 class AccumulatedBound final : public Check {
  public:
   std::string id() const override { return "C4.bound"; }
@@ -54,7 +49,7 @@ class AccumulatedBound final : public Check {
     for (int i = 0; i < c.starts && obs.failure.empty(); ++i) {
       const ErrorPath p = integrate_error_path(es.field(), es.scene().start(i).z, kErrorPathEnd,
                                                kErrorPathTolerance);
-      path_failure(p, obs);
+      record_path_failure(p, obs);
       const double bound = p.accumulated + p.remainder + p.solver_error;
       worst = std::max(worst, p.dist / bound);
       max_a = std::max(max_a, p.accumulated);
@@ -101,7 +96,7 @@ class ShiftEqualsVectorForm final : public Check {
     for (int i = 0; i < c.starts && obs.failure.empty(); ++i) {
       const ErrorPath p = integrate_error_path(es.field(), es.scene().start(i).z, kErrorPathEnd,
                                                kErrorPathTolerance);
-      path_failure(p, obs);
+      record_path_failure(p, obs);
       const Vec moved = p.z - es.scene().oracle().points().col(p.nearest);
       const double gap = (moved - sign * p.shift).norm();
       worst = std::max(worst, gap / (p.remainder + p.solver_error));
@@ -145,7 +140,7 @@ class TrainingLossBound final : public Check {
     for (int i = 0; i < c.starts && obs.failure.empty(); ++i) {
       const ErrorPath p = integrate_error_path(es.field(), es.scene().start(i).z, kLossTime,
                                                kErrorPathTolerance, /*density_ratio=*/true);
-      path_failure(p, obs);
+      record_path_failure(p, obs);
       sum += p.accumulated;
       sum_sq += p.accumulated * p.accumulated;
       log_c = std::max(log_c, p.log_ratio_max);

@@ -61,10 +61,8 @@ class MemorizationCriterion final : public Check {
       for (int i = 0; i < c.starts; ++i) {
         const ErrorPath p = integrate_error_path(*field, scene.start(i).z, kErrorPathEnd,
                                                  kErrorPathTolerance);
-        if (p.ending == Ending::step_limit || p.ending == Ending::non_finite) {
-          obs.failure = "estimated ODE ended with " + to_string(p.ending);
-          return obs;
-        }
+        record_path_failure(p, obs);
+        if (!obs.failure.empty()) return obs;
         const bool certified = p.accumulated + p.remainder + p.solver_error < delta;
         const bool hit = p.dist < delta;
         ++by_a[certified][hit];

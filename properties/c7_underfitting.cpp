@@ -49,8 +49,7 @@ class UnderfittingLowerBound final : public Check {
     for (int i = 0; i < c.starts && obs.failure.empty(); ++i) {
       const ErrorPath p = integrate_error_path(es.field(), es.scene().start(i).z, kErrorPathEnd,
                                                kErrorPathTolerance);
-      if (p.ending == Ending::step_limit || p.ending == Ending::non_finite)
-        obs.failure = "estimated ODE ended with " + to_string(p.ending);
+      record_path_failure(p, obs);
       const double ratio = p.accumulated > 0 ? p.shift.norm() / p.accumulated : 1.0;
       min_ratio = std::min(min_ratio, ratio);
       const double bound = (ignore_ratio ? 1.0 : ratio) * p.accumulated - p.remainder - p.solver_error;

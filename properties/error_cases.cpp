@@ -22,6 +22,11 @@ rc::Gen<Case> error_cases(const std::string& group, const Profile& profile) {
   });
 }
 
+void record_path_failure(const ErrorPath& path, Observation& obs) {
+  if (path.ending == Ending::step_limit || path.ending == Ending::non_finite)
+    obs.failure = "estimated ODE ended with " + to_string(path.ending);
+}
+
 ErrorScene::ErrorScene(const Case& c)
     : scene_(c), field_(make_error_model(c.error_model, scene_.oracle(), derive_seed(c.seed, 0xe440))) {}
 

@@ -30,6 +30,9 @@ class ErrorScene {
   std::unique_ptr<EstimatedField> field_;
 };
 
+// Marks obs as a failure when the path hit the step guard or a non-finite state.
+void record_path_failure(const ErrorPath& path, Observation& obs);
+
 // Endpoints of the estimated ODE stop here: sigma(t) <= 1.5e-4 for every schedule with p >= 1/2,
 // so the exact remainder of error_path.hpp is small against O(0.1) shifts; going lower costs
 // ~ln(1/t) / tol^(1/5) steps for nothing the bounds need.
