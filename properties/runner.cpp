@@ -6,6 +6,7 @@
 #include <cmath>
 #include <exception>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -232,6 +233,20 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
     else if (!g.passes) g.verdict = Verdict::not_met;
     else if (!ratios.empty() && g.max_ratio < kLooseRatio) g.verdict = Verdict::holds_loose;
     else g.verdict = Verdict::holds;
+    const auto size_class = [](const char* axis, int v) {
+      return std::string(axis) + (v <= 2 ? " 1-2" : v <= 8 ? " 3-8" : v <= 16 ? " 9-16" : " 17-64");
+    };
+    std::map<std::string, int> classes;
+    for (std::size_t i : g.records) {
+      const CaseRecord& r = result.records[i];
+      ++classes[size_class("n", r.c.set.n)];
+      ++classes[size_class("d", r.c.set.d)];
+      for (const auto& a : r.obs.assumptions)
+        if (!a.held) ++classes["not met: " + a.name];
+    }
+    g.coverage.assign(classes.begin(), classes.end());
+    if (g.cases && g.seconds / g.cases > options.slow_case_seconds)
+      g.warnings.push_back("slow: " + std::to_string(g.seconds / g.cases) + " s per case");
     if (g.not_met * 2 > g.cases)
       g.warnings.push_back(std::to_string(g.not_met) + " of " + std::to_string(g.cases) +
                            " cases did not meet the assumptions");

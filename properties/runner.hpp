@@ -33,6 +33,9 @@ struct GroupResult {
   std::optional<CaseRecord> counterexample;  // shrunk, when refuted
   int shrink_steps = 0;
   double seconds = 0;
+  // Coverage: cases per size class ("n 1-2", "n 3-8", "n 9-64", "d 1-2", "d 3-8", "d 9-16") and
+  // per assumption that failed somewhere ("not met: <assumption>"), in a fixed order.
+  std::vector<std::pair<std::string, int>> coverage;
   std::vector<std::string> warnings;  // health: many assumption failures, slow cases
   std::vector<std::size_t> records;   // indices into RunResult::records
 
@@ -49,6 +52,7 @@ struct RunOptions {
   bool claims_as_stated = true;  // run every check's groups
   bool mutants = false;          // also run every check's mutants
   double alpha = 1e-3;           // family-wise false-alarm level of the statistical tests
+  double slow_case_seconds = 5;  // a group whose mean case takes longer gets a health warning
   std::function<void(int done, int total)> progress;
 };
 

@@ -2,6 +2,7 @@
 // multiplicity correction, shrinking, and independence of the thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -89,6 +90,30 @@ TEST(Runner, UnmetAssumptionsAreNeverPasses) {
   EXPECT_EQ(r.groups[0].not_met, 5);
   EXPECT_EQ(r.groups[0].verdict, Verdict::not_met);
   EXPECT_EQ(r.exit_code(), 1);  // expected to hold, could not be tested
+}
+
+TEST(Runner, CoverageCountsSizesAndFailedAssumptionsAndWarnsWhenSlow) {
+  const Synthetic check("T.cover", [](const Case& c) {
+    Observation o = upper(0.5, 1);
+    o.assume("n even", c.set.n % 2 == 0, 0);
+    return o;
+  });
+  RunOptions o = options(12);
+  o.slow_case_seconds = -1;  // every group is "slow"
+  const RunResult r = run_checks({&check}, o);
+  const GroupResult& g = r.groups[0];
+  int n_total = 0, d_total = 0, not_met = 0;
+  for (const auto& [name, count] : g.coverage) {
+    if (name.rfind("n ", 0) == 0) n_total += count;
+    if (name.rfind("d ", 0) == 0) d_total += count;
+    if (name == "not met: n even") not_met = count;
+  }
+  EXPECT_EQ(n_total, 12);
+  EXPECT_EQ(d_total, 12);
+  EXPECT_EQ(not_met, g.not_met);
+  EXPECT_GT(g.not_met, 0);
+  EXPECT_TRUE(std::any_of(g.warnings.begin(), g.warnings.end(),
+                          [](const std::string& w) { return w.find("slow") == 0; }));
 }
 
 TEST(Runner, NanAndThrownErrorsAreFailuresNotPasses) {
