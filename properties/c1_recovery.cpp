@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "properties/scene.hpp"
 #include "solvers/adaptive.hpp"
@@ -94,14 +95,16 @@ class ScheduleInvariance final : public Check {
     Scene reference(c);
     Observation obs;
     double worst = 0;
-    const auto schedules = invariant_schedules();
+    std::vector<std::unique_ptr<OracleField>> oracles;
+    for (const auto& spec : invariant_schedules())
+      oracles.push_back(std::make_unique<OracleField>(reference.oracle().points().transpose(),
+                                                      make_schedule(spec)));
     for (int i = 0; i < c.starts; ++i) {
       const Vec z1 = reference.start(i).z;
       const Endpoint base = solve_adaptive(reference.field(), z1, tight());
       record_ending(base, obs, "dopri5");
-      for (std::size_t j = 0; j < schedules.size(); ++j) {
-        const OracleField oracle(build_training_set(c.set), make_schedule(schedules[j]));
-        const OracleVelocity field(oracle);
+      for (std::size_t j = 0; j < oracles.size(); ++j) {
+        const OracleVelocity field(*oracles[j]);
         const double scale = c.variant == "reflected-start" && j % 2 ? -1.0 : 1.0;
         const Endpoint e = solve_adaptive(field, scale * z1, tight());
         record_ending(e, obs, "dopri5");

@@ -43,7 +43,7 @@ Mat build_training_set(const TrainingSetSpec& spec) {
 
 std::ostream& operator<<(std::ostream& os, const TrainingSetSpec& spec) {
   return os << "n=" << spec.n << " d=" << spec.d << " separation=" << spec.separation
-            << " seed=" << spec.seed;
+            << " set=" << spec.seed;
 }
 
 double min_separation(const Mat& points) {
