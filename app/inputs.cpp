@@ -1,8 +1,18 @@
 #include "app/inputs.hpp"
 
+#include <charconv>
+
 #include <stdexcept>
 
 namespace siv::app {
+
+std::uint64_t parse_seed(const std::string& what, const std::string& text) {
+  std::uint64_t seed = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw InputError(what + " must be an integer in [0, 2^64 - 1], got '" + text + "'");
+  return seed;
+}
 
 void add_data_and_schedule_options(CLI::App& cmd, std::string& data, std::string& schedule) {
   cmd.add_option("--data", data, "Training set CSV, one point per row ('-': standard input)")

@@ -2,6 +2,7 @@
 // messages that name the option or the file.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -15,6 +16,10 @@ namespace siv::app {
 
 // The required --data and --schedule options every oracle sub-command takes.
 void add_data_and_schedule_options(CLI::App& cmd, std::string& data, std::string& schedule);
+
+// A 64-bit seed from text, by hand: CLI11 would silently wrap "-1" into 2^64 - 1.
+// `what` names the option or variable in the message.
+std::uint64_t parse_seed(const std::string& what, const std::string& text);
 
 // make_schedule, with its message prefixed by the option name.
 SchedulePtr parse_schedule(const std::string& spec);

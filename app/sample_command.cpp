@@ -134,9 +134,7 @@ Plan make_plan(const SampleArgs& a) {
   if (a.threads < 0) throw InputError("--threads must be >= 0, got " + std::to_string(a.threads));
   p.threads = a.threads > 0 ? a.threads
                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const auto [end, ec] = std::from_chars(a.seed.data(), a.seed.data() + a.seed.size(), p.seed);
-  if (ec != std::errc() || end != a.seed.data() + a.seed.size())
-    throw InputError("--seed must be an integer in [0, 2^64 - 1], got '" + a.seed + "'");
+  p.seed = parse_seed("--seed", a.seed);
   return p;
 }
 

@@ -1,7 +1,6 @@
 #include "app/verify_command.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "app/csv.hpp"
+#include "app/inputs.hpp"
 #include "properties/claims.hpp"
 #include "properties/runner.hpp"
 #include "reports/atomic_file.hpp"
@@ -30,7 +30,7 @@ namespace {
 struct VerifyOptions {
   std::string claims;    // comma-separated claim ids (C1) or check ids (C2.rate); empty = all
   std::string profile = "quick";
-  std::uint64_t seed = 20260522;
+  std::string seed = "20260522";  // parsed by parse_seed
   std::string out;
   std::string replay;
   std::string baseline;        // compare with this baseline file
@@ -128,7 +128,7 @@ int run(const VerifyOptions& o) {
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("--profile: ") + e.what());
   }
-  run.seed = o.seed;
+  run.seed = parse_seed("--seed", o.seed);
   run.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
@@ -150,7 +150,7 @@ int run(const VerifyOptions& o) {
   std::cout << result.groups.size() << " groups, " << result.records.size() << " cases, "
             << unexpected << " unexpected verdicts, " << result.seconds << " s\n";
 
-  const RunSettings settings{o.profile, o.seed, run.threads, o.alpha, o.claims,
+  const RunSettings settings{o.profile, run.seed, run.threads, o.alpha, o.claims,
                              run.claims_as_stated, run.mutants};
   if (!o.out.empty()) {
     for (const auto& w : write_report(o.out, result, settings, find_gnuplot()))
@@ -213,11 +213,8 @@ void add_verify_command(CLI::App& app, int& exit_code) {
     if (const char* env = std::getenv("SIVERIFY_PROFILE"); env && verify->count("--profile") == 0)
       options->profile = env;
     if (const char* env = std::getenv("SIVERIFY_SEED"); env && verify->count("--seed") == 0) {
-      char* end = nullptr;
-      errno = 0;
-      options->seed = std::strtoull(env, &end, 10);
-      if (errno || end == env || *end || *env == '-')
-        throw InputError("SIVERIFY_SEED: '" + std::string(env) + "' is not a 64-bit seed");
+      parse_seed("SIVERIFY_SEED", env);  // reject it here, naming the variable
+      options->seed = env;
     }
     exit_code = run(*options);
   });

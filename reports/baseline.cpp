@@ -28,6 +28,7 @@ std::string label(const nlohmann::json& g) {
 std::string text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "absent";
+  if (v.is_number()) return format_number(v.get<double>(), 6);
   return v.dump();
 }
 

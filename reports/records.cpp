@@ -85,6 +85,9 @@ nlohmann::json group_json(const GroupResult& g, const RunResult&) {
     j["counterexample"] = case_json(*g.counterexample);
     j["shrink_steps"] = g.shrink_steps;
   }
+  nlohmann::json coverage = nlohmann::json::object();
+  for (const auto& [name, count] : g.coverage) coverage[name] = count;
+  j["coverage"] = coverage;
   j["warnings"] = g.warnings;
   j["seconds"] = g.seconds;
   return j;
