@@ -136,7 +136,7 @@ TEST_F(QuickRun, BadBaselineIsBadInput) {
 
 // The repository's baseline for the ci profile (regenerate after a deliberate change with
 // `siverify verify --profile ci --mutants --write-baseline baselines/ci.json`).
-TEST(CiBaseline, SlowCiProfileMatchesTheStoredBaseline) {
+TEST(CiBaseline, CiProfileMatchesTheStoredBaseline) {
   const auto run = run_siverify({"verify", "--profile", "ci", "--mutants", "--baseline",
                                  std::string(SIVERIFY_SOURCE_DIR) + "/baselines/ci.json"});
   EXPECT_EQ(run.code, 0) << run.out << run.err;
