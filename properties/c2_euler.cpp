@@ -135,7 +135,7 @@ class EulerIdentity final : public Check {
       const double touched = at_h.norm() + h * (std::abs(dalpha) * post.m.norm() +
                                                 std::abs(dsigma / sigma) * (sigma * xi).norm()) +
                              y.norm() + std::abs(kappa) * h * post.offset.stableNorm();
-      worst_identity = std::max(worst_identity, (end.z - predicted).norm() / (32 * eps * touched));
+      worst_identity = nan_max(worst_identity, (end.z - predicted).norm() / (32 * eps * touched));
       if (scene.n() > 1) {
         double spread = 0;
         for (int l = 0; l < scene.n(); ++l)
@@ -145,12 +145,12 @@ class EulerIdentity final : public Check {
         // stableNorm: squaring components of ~1e-160 would itself underflow.
         const double underflow =
             2 * (std::sqrt(c.set.d) + spread) * std::numeric_limits<double>::denorm_min();
-        worst_r = std::max(worst_r, post.offset.stableNorm() / (std::exp(post.log_deficit) * spread *
+        worst_r = nan_max(worst_r, post.offset.stableNorm() / (std::exp(post.log_deficit) * spread *
                                                                     (1 + 16 * eps) + underflow));
       }
     }
     obs.comparison = Comparison::upper;
-    obs.observed = std::max(worst_identity, worst_r);
+    obs.observed = nan_max(worst_identity, worst_r);
     obs.bound = 1.0;
     obs.detail("identity_over_rounding", worst_identity);
     obs.detail("r_over_deficit_bound", worst_r);
@@ -183,7 +183,7 @@ class EulerRate final : public Check {
     if (s.fit.status == ConvergenceStatus::at_floor || !std::isfinite(s.predicted)) {
       // No error term: the claim is "the error stays at the rounding floor".
       double worst = 0;
-      for (const auto& r : s.ladder.rungs) worst = std::max(worst, r.error);
+      for (const auto& r : s.ladder.rungs) worst = nan_max(worst, r.error);
       obs.observed = worst;
       obs.bound = s.ladder.floor;
       return obs;

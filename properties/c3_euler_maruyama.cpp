@@ -148,8 +148,8 @@ class ResidualTail final : public Check {
   std::string id() const override { return "C3.tail"; }
   std::string claim() const override { return "C3"; }
   std::string statement() const override {
-    return "P(|Z_0 - y_k| > sqrt(v chi2_d(1 - delta))) <= delta, delta = 0.05, v the exact one-hot "
-           "EM variance: binomial test of the violation count";
+    return "P(|residual| > sqrt(v chi2_d(1 - delta))) <= delta, delta = 0.05, residual = Z_0 - y_k - "
+           "(alpha(h) - h alpha'(h) - 1) y_k, v the one-hot EM variance: binomial test of violations";
   }
   std::vector<std::string> groups(const Profile&) const override { return diffusion_groups(); }
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {

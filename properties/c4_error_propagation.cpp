@@ -13,6 +13,7 @@
 
 #include "properties/claims.hpp"
 #include "properties/error_cases.hpp"
+#include "theory/stats.hpp"
 
 namespace siv {
 namespace {
@@ -51,9 +52,9 @@ class AccumulatedBound final : public Check {
                                                kErrorPathTolerance);
       record_path_failure(p, obs);
       const double bound = p.accumulated + p.remainder + p.solver_error;
-      worst = std::max(worst, p.dist / bound);
-      max_a = std::max(max_a, p.accumulated);
-      max_dist = std::max(max_dist, p.dist);
+      worst = nan_max(worst, p.dist / bound);
+      max_a = nan_max(max_a, p.accumulated);
+      max_dist = nan_max(max_dist, p.dist);
     }
     obs.detail("max_A", max_a);
     obs.detail("max_dist", max_dist);
@@ -99,8 +100,8 @@ class ShiftEqualsVectorForm final : public Check {
       record_path_failure(p, obs);
       const Vec moved = p.z - es.scene().oracle().points().col(p.nearest);
       const double gap = (moved - sign * p.shift).norm();
-      worst = std::max(worst, gap / (p.remainder + p.solver_error));
-      max_shift = std::max(max_shift, p.shift.norm());
+      worst = nan_max(worst, gap / (p.remainder + p.solver_error));
+      max_shift = nan_max(max_shift, p.shift.norm());
     }
     obs.detail("max_shift", max_shift);
     obs.observed = worst;
@@ -116,17 +117,25 @@ class TrainingLossBound final : public Check {
   std::string id() const override { return "C4.loss"; }
   std::string claim() const override { return "C4"; }
   std::string statement() const override {
-    return "E A(t) <= sigma(t) sqrt(C excess(t,1) int_t^1 sigma^-2) at t = 0.05, C the largest "
-           "density ratio p/rho met along the sampled paths, excess by Monte Carlo (upper 99.9%)";
+    return "E A(t) <= sigma(t) sqrt(C excess(t,1) int_t^1 sigma^-2) at t = 0.05; C estimated as "
+           "the largest density ratio p/rho met along the sampled paths (not a certified sup), "
+           "excess by Monte Carlo (upper 99.9%)";
   }
   std::vector<std::string> groups(const Profile&) const override {
     std::vector<std::string> g;
-    for (const char* model : {"rff:0.5", "singular:0.3", "smooth:0.05", "learned:1e-4:64:1024"})
+    for (const char* model : {"rff:0.5", "singular:0.3", "smooth:0.05"})
       for (const char* schedule : {"linear", "bridge:2"}) g.push_back(error_group(model, schedule));
+    // On linear the learned estimator's density ratio along paths often exceeds e^600 (its
+    // singular-type extrapolation below t_min concentrates mass): the assumption fails there.
+    g.push_back(error_group("learned:1e-4:64:1024", "bridge:2"));
     return g;
   }
+  // E A is estimated from the paths: 16 of them keep the Student t quantile near 3.7.
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    return error_cases(group, profile);
+    return rc::gen::map(error_cases(group, profile), [](Case c) {
+      c.starts = std::max(c.starts, 16);
+      return c;
+    });
   }
   std::vector<Mutant> mutants() const override {
     return {{"no-time-factor", error_group("rff:0.5", "linear"),
@@ -157,8 +166,9 @@ class TrainingLossBound final : public Check {
     constexpr double kMaxLogRatio = 600;
     obs.assume("concentrability: log C < 600 along the sampled paths", log_c < kMaxLogRatio,
                kMaxLogRatio - log_c);
-    // One-sided 99.9% confidence on both estimates: a violation must be significant.
-    obs.observed = std::max(0.0, mean - 3.1 * se);
+    // One-sided 99.9% confidence on both estimates: a violation must be significant. The mean of
+    // A is over a handful of paths, hence Student t.
+    obs.observed = std::max(0.0, mean - student_t_quantile(m - 1, 0.999) * se);
     obs.bound = s.sigma(kLossTime) * std::exp(0.5 * std::min(log_c, kMaxLogRatio)) *
                 std::sqrt((excess.mean + 3.1 * excess.std_error) * time_factor);
     obs.detail("mean_A", mean);

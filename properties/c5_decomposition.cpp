@@ -111,10 +111,10 @@ class Decomposition final : public Check {
       const Terms t = decompose(es, z1, eps, w, end.nearest);
       Vec sum = es.scene().oracle().points().col(end.nearest) + t.disc + t.noise;
       if (c.variant != "no-estimation-term") sum += t.est;
-      worst = std::max(worst, (end.z - sum).norm() / (t.rounding + 16 * std::numeric_limits<double>::epsilon() * end.z.norm()));
+      worst = nan_max(worst, (end.z - sum).norm() / (t.rounding + 16 * std::numeric_limits<double>::epsilon() * end.z.norm()));
       // Equality for parallel errors (singular): allow A's own rounding over N steps.
       if (t.accumulated > 0)
-        worst_est = std::max(worst_est, t.est.norm() / (t.accumulated * (1 + 4 * kSteps * std::numeric_limits<double>::epsilon())));
+        worst_est = nan_max(worst_est, t.est.norm() / (t.accumulated * (1 + 4 * kSteps * std::numeric_limits<double>::epsilon())));
       sum_disc += t.disc.squaredNorm();
       sum_est += t.est.squaredNorm();
       sum_noise += t.noise.squaredNorm();
@@ -128,7 +128,7 @@ class Decomposition final : public Check {
     obs.detail("est_over_accumulated", worst_est);
     obs.detail("term.sum_error", worst);
     // The triangle inequality makes |D_est| <= A_h exact; a ratio above 1 is a bookkeeping bug.
-    obs.observed = std::max(worst, worst_est);
+    obs.observed = nan_max(worst, worst_est);
     obs.bound = 1;
     return obs;
   }

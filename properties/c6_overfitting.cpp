@@ -4,7 +4,9 @@
 // this sound: dist <= A + remainder), and observed to memorize when dist(Z_0, Y) < delta. The
 // training-loss criterion (excess loss against the known b*, by Monte Carlo) is reported beside
 // it as a confusion table; the check is that no sample certified by its accumulated error fails
-// to memorize.
+// to memorize. That is a corollary of C4.bound (a certificate of the pipeline end to end); the
+// training-loss criterion itself is what the mutant tests, and its confusion table is reported.
+// A case in which no sample is certified tests nothing and is assumption-not-met.
 #include <algorithm>
 #include <cmath>
 
@@ -35,7 +37,9 @@ class MemorizationCriterion final : public Check {
            "training point; confusion tables of both criteria reported";
   }
   std::vector<std::string> groups(const Profile&) const override {
-    return {"ladder on linear", "ladder on bridge:2"};
+    // On bridge:2 the learned models rarely memorize (their extrapolation below t_min is of the
+    // singular kind), so few cases would be testable; it hosts the mutant instead.
+    return {"ladder on linear"};
   }
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
     return error_cases(error_group("ladder", group.substr(group.find(" on ") + 4)), profile);
@@ -86,8 +90,12 @@ class MemorizationCriterion final : public Check {
         obs.detail("confusion_loss." + cell, static_cast<double>(by_loss[p][o]));
       }
     obs.detail("delta", delta);
+    const bool loss_criterion = c.variant == "loss-criterion";
+    if (!loss_criterion)
+      obs.assume("some sample certified by its accumulated error", by_a[1][0] + by_a[1][1] > 0,
+                 static_cast<double>(by_a[1][0] + by_a[1][1]));
     // Certified but not memorized would contradict C4.
-    obs.observed = static_cast<double>(c.variant == "loss-criterion" ? by_loss[1][0] : by_a[1][0]);
+    obs.observed = static_cast<double>(loss_criterion ? by_loss[1][0] : by_a[1][0]);
     obs.bound = 0;
     return obs;
   }

@@ -92,6 +92,9 @@ class Check {
   virtual std::vector<Mutant> mutants() const { return {}; }
 };
 
+// max that keeps a NaN (std::max(a, NaN) drops it): a NaN anywhere must reach the verdict.
+inline double nan_max(double a, double b) { return a != a || b != b ? a + b : (a < b ? b : a); }
+
 // Observed/bound below this on every case of a group that holds: the bound is reported as loose.
 inline constexpr double kLooseRatio = 0.01;
 

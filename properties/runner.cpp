@@ -49,6 +49,8 @@ Outcome judge(const Observation& obs, double p_adjusted, double alpha) {
   if (!obs.assumptions_hold()) return Outcome::not_met;
   // NaN is an error; +inf is meaningful only as "any value" for a lower bound (a rate at the
   // rounding floor).
+  if (obs.comparison == Comparison::p_value && !(obs.observed >= 0 && obs.observed <= 1))
+    return Outcome::failure;
   const bool unbounded_ok = obs.comparison == Comparison::lower && obs.observed > 0;
   if (std::isnan(obs.observed) || (std::isinf(obs.observed) && !unbounded_ok) ||
       !std::isfinite(obs.bound))
