@@ -345,19 +345,9 @@ TEST(Adaptive, SmallStepBudgetFiresExactly) {
   EXPECT_EQ(e.steps, 300);
 }
 
-class NanBelowHalf final : public test::WrappedField {
- public:
-  using WrappedField::WrappedField;
-  void velocity(double t, const ConstVecRef& x, VecRef b) const override {
-    inner_.velocity(t, x, b);
-    if (t < 0.5) b[0] = std::numeric_limits<double>::quiet_NaN();
-  }
-  int settled(double, const ConstVecRef&) const override { return -1; }
-};
-
 TEST(Adaptive, NonFiniteFieldIsReportedNotThrown) {
   const Problem p(build_training_set({3, 2, 1.0, 1}), "trig");
-  const NanBelowHalf field(*p.field);
+  const test::NanBelowHalf field(*p.field);
   for (Stepper s : kSteppers) {
     const Endpoint e = solve_adaptive(field, Vec::Ones(2), with(s));
     EXPECT_EQ(e.ending, Ending::non_finite) << name(s);

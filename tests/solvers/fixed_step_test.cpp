@@ -375,18 +375,9 @@ TEST(FixedStep, ObserverGridAndEvaluations) {
   EXPECT_EQ(to_string(Method::rk4), "rk4");
 }
 
-class NanBelowHalf final : public test::WrappedField {
- public:
-  using WrappedField::WrappedField;
-  void velocity(double t, const ConstVecRef& x, VecRef b) const override {
-    inner_.velocity(t, x, b);
-    if (t < 0.5) b[0] = std::numeric_limits<double>::quiet_NaN();
-  }
-};
-
 TEST(FixedStep, NonFiniteIsReportedAndBadInputRejected) {
   const Problem p(build_training_set({3, 2, 1.0, 1}), "trig");
-  const NanBelowHalf field(*p.field);
+  const test::NanBelowHalf field(*p.field);
   for (Method m : {Method::euler, Method::heun, Method::rk4}) {
     const Endpoint e = solve_fixed(field, Vec::Ones(2), m, 8);
     EXPECT_EQ(e.ending, Ending::non_finite) << to_string(m);

@@ -2,6 +2,8 @@
 // wrong, for mutants) and a property runner with a case budget.
 #pragma once
 
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -55,6 +57,17 @@ class WrappedField : public Field {
 
  protected:
   const OracleVelocity& inner_;
+};
+
+// Velocity NaN below t = 1/2 and never settled: a field that breaks mid-path.
+class NanBelowHalf final : public WrappedField {
+ public:
+  using WrappedField::WrappedField;
+  void velocity(double t, const ConstVecRef& x, VecRef b) const override {
+    inner_.velocity(t, x, b);
+    if (t < 0.5) b[0] = std::numeric_limits<double>::quiet_NaN();
+  }
+  int settled(double, const ConstVecRef&) const override { return -1; }
 };
 
 // Counts velocity and score calls.

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "theory/random.hpp"
+#include "support.hpp"
 
 namespace siv {
 namespace {
@@ -20,13 +21,7 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 using ErrorFn = std::function<void(double, const Vec&, Vec&)>;
 using ScalarFn = std::function<double(double, const Vec&)>;
 
-Mat random_data(int n, int d, double scale, std::uint64_t seed) {
-  Rng rng(seed, 1);
-  Mat y(n, d);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < d; ++j) y(i, j) = scale * rng.normal();
-  return y;
-}
+using test::random_data;
 
 ErrorFn error_of(const EstimatedField& f) {
   return [&f](double t, const Vec& x, Vec& e) {

@@ -1,6 +1,8 @@
 // OracleVelocity (theory/field.hpp): settled() reports k only when the weight deficit 1 - w_k is
 // below e^kSettledLogDeficit, and the rest of the path then keeps reporting k.
 #include <gtest/gtest.h>
+
+#include "support.hpp"
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
@@ -34,12 +36,7 @@ struct Deficit {
 
 Deficit deficit(const Mat& data, double alpha, double sigma, const Vec& x) {
   const int n = static_cast<int>(data.rows()), d = static_cast<int>(data.cols());
-  Vec l(n);
-  for (int k = 0; k < n; ++k) {
-    double sq = 0;
-    for (int j = 0; j < d; ++j) sq += std::pow(std::fma(-alpha, data(k, j), x[j]), 2);
-    l[k] = -sq / (2 * sigma * sigma);
-  }
+  const Vec l = test::reference_logits(data, alpha, sigma, x);
   Deficit out;
   l.maxCoeff(&out.best);
   if (n == 1) return out;

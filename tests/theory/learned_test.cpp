@@ -17,19 +17,14 @@
 #include <vector>
 
 #include "theory/random.hpp"
+#include "support.hpp"
 
 namespace siv {
 namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
-Mat random_data(int n, int d, double scale, std::uint64_t seed) {
-  Rng rng(seed, 1);
-  Mat y(n, d);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < d; ++j) y(i, j) = scale * rng.normal();
-  return y;
-}
+using test::random_data;
 
 LearnedOptions options(double lambda, int features, int samples) {
   LearnedOptions o;

@@ -4,6 +4,8 @@
 // test-side copy of the oracle algorithm with one injected fault) through the same check, and the
 // test asserts that the check rejects it; RapidCheck prints those expected counterexamples.
 #include <gtest/gtest.h>
+
+#include "support.hpp"
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
@@ -451,12 +453,7 @@ struct LogDensity {
 LogDensity log_density(const Mat& data, const Schedule& s, double t, const Vec& x) {
   const double alpha = s.alpha(t), sigma = s.sigma(t);
   const int n = static_cast<int>(data.rows()), d = static_cast<int>(data.cols());
-  Vec l(n);
-  for (int k = 0; k < n; ++k) {
-    double sq = 0;
-    for (int j = 0; j < d; ++j) sq += std::pow(std::fma(-alpha, data(k, j), x[j]), 2);
-    l[k] = -sq / (2 * sigma * sigma);
-  }
+  const Vec l = test::reference_logits(data, alpha, sigma, x);
   const double top = l.maxCoeff();
   const Vec e = (l.array() - top).exp();
   const double normaliser = std::log(n) + 0.5 * d * std::log(2 * std::numbers::pi * sigma * sigma);
