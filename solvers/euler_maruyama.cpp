@@ -1,5 +1,7 @@
 #include "solvers/euler_maruyama.hpp"
 
+#include "solvers/grid.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -17,32 +19,25 @@ Endpoint solve_euler_maruyama(const Field& field, const ConstVecRef& z1, const D
   const Schedule& schedule = field.schedule();
   const double h = 1.0 / steps;
   long evaluations = 0;
-  Vec z = z1, drift(d), score(d), dw(d);
-  if (observer) observer(1.0, z);
-  for (int j = steps; j >= 1; --j) {
-    const double t = static_cast<double>(j) / steps;
-    const double t_next = static_cast<double>(j - 1) / steps;
-    const double e = eps(schedule, t);
-    field.velocity(t, z, drift);
-    ++evaluations;
-    // With e = 0 only the drift update runs, so the path equals solve_fixed's Euler bit for bit.
-    if (e != 0) {
-      field.score(t, z, score);
-      ++evaluations;
-      noise.increment(steps, j, dw);
-      drift -= e * score;
-      z.noalias() -= h * drift;
-      z.noalias() += std::sqrt(2 * e) * dw;
-    } else {
-      z.noalias() -= h * drift;
-    }
-    const long done = steps - j + 1;
-    if (!z.allFinite())
-      return make_endpoint(field.points(), std::move(z), Ending::non_finite, t_next, evaluations,
-                           done);
-    if (observer) observer(t_next, z);
-  }
-  return make_endpoint(field.points(), std::move(z), Ending::reached_end, 0.0, evaluations, steps);
+  Vec drift(d), score(d), dw(d);
+  return march_grid(field, z1, steps, observer, evaluations,
+                    [&](int j, double t, double, Vec& z) {
+                      const double e = eps(schedule, t);
+                      field.velocity(t, z, drift);
+                      ++evaluations;
+                      // With e = 0 only the drift update runs, so the path equals solve_fixed's
+                      // Euler bit for bit.
+                      if (e != 0) {
+                        field.score(t, z, score);
+                        ++evaluations;
+                        noise.increment(steps, j, dw);
+                        drift -= e * score;
+                        z.noalias() -= h * drift;
+                        z.noalias() += std::sqrt(2 * e) * dw;
+                      } else {
+                        z.noalias() -= h * drift;
+                      }
+                    });
 }
 
 }  // namespace siv

@@ -1,5 +1,7 @@
 #include "solvers/fixed_step.hpp"
 
+#include "solvers/grid.hpp"
+
 #include <stdexcept>
 
 namespace siv {
@@ -25,36 +27,27 @@ Endpoint solve_fixed(const Field& field, const ConstVecRef& z1, Method method, i
     field.velocity(t, x, out);
   };
 
-  Vec z = z1, k1(d), k2(d), k3(d), k4(d), probe(d);
-  if (observer) observer(1.0, z);
-  for (int j = steps; j >= 1; --j) {
-    // t_j = j / steps exactly rounded (no accumulated drift); t_{j-1} = t_j - h up to rounding.
-    const double t = static_cast<double>(j) / steps;
-    const double t_next = static_cast<double>(j - 1) / steps;
-    const double t_mid = (j - 0.5) / steps;
-    b(t, z, k1);
-    if (method == Method::euler || j == 1) {
-      z.noalias() -= h * k1;
-    } else if (method == Method::heun) {
-      probe = z - h * k1;
-      b(t_next, probe, k2);
-      z.noalias() -= (0.5 * h) * (k1 + k2);
-    } else {
-      probe = z - (0.5 * h) * k1;
-      b(t_mid, probe, k2);
-      probe = z - (0.5 * h) * k2;
-      b(t_mid, probe, k3);
-      probe = z - h * k3;
-      b(t_next, probe, k4);
-      z.noalias() -= (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4);
-    }
-    const long done = steps - j + 1;
-    if (!z.allFinite())
-      return make_endpoint(field.points(), std::move(z), Ending::non_finite, t_next, evaluations,
-                           done);
-    if (observer) observer(t_next, z);
-  }
-  return make_endpoint(field.points(), std::move(z), Ending::reached_end, 0.0, evaluations, steps);
+  Vec k1(d), k2(d), k3(d), k4(d), probe(d);
+  return march_grid(field, z1, steps, observer, evaluations,
+                    [&](int j, double t, double t_next, Vec& z) {
+                      const double t_mid = (j - 0.5) / steps;
+                      b(t, z, k1);
+                      if (method == Method::euler || j == 1) {
+                        z.noalias() -= h * k1;
+                      } else if (method == Method::heun) {
+                        probe = z - h * k1;
+                        b(t_next, probe, k2);
+                        z.noalias() -= (0.5 * h) * (k1 + k2);
+                      } else {
+                        probe = z - (0.5 * h) * k1;
+                        b(t_mid, probe, k2);
+                        probe = z - (0.5 * h) * k2;
+                        b(t_mid, probe, k3);
+                        probe = z - h * k3;
+                        b(t_next, probe, k4);
+                        z.noalias() -= (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4);
+                      }
+                    });
 }
 
 }  // namespace siv
