@@ -54,6 +54,19 @@ int ladder_steps(const std::string& key) {
   return std::atoi(digits.c_str());
 }
 
+// The header every figure of a group shares: file stem, title, claim and check, axis labels.
+Plot group_plot(const GroupResult& g, const std::string& kind, std::string xlabel,
+                std::string ylabel) {
+  Plot plot;
+  plot.stem = base_stem(g) + "_" + kind;
+  plot.title = g.check + " " + group_label(g);
+  plot.claim = g.claim;
+  plot.check = g.check;
+  plot.xlabel = std::move(xlabel);
+  plot.ylabel = std::move(ylabel);
+  return plot;
+}
+
 std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
   Series cases{"cases", Series::Style::points, {}};
   Series fits{"fitted slope (per case)", Series::Style::line, {}};
@@ -86,13 +99,7 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
     }
   }
   if (cases.segments.empty()) return std::nullopt;
-  Plot plot;
-  plot.stem = base_stem(g) + "_rate";
-  plot.claim = g.claim;
-  plot.check = g.check;
-  plot.title = g.check + " " + group_label(g);
-  plot.xlabel = "h = 1/steps";
-  plot.ylabel = "observed error";
+  Plot plot = group_plot(g, "rate", "h = 1/steps", "observed error");
   plot.loglog = true;
   plot.series.push_back(cases);
   if (!fits.segments.empty()) plot.series.push_back(fits);
@@ -119,13 +126,7 @@ std::optional<Plot> landing_plot(const GroupResult& g, const RunResult& run) {
     if (counts.size() < 2) continue;
     std::sort(counts.begin(), counts.end());
     const double expected = total / static_cast<double>(counts.size());
-    Plot plot;
-    plot.stem = base_stem(g) + "_landing";
-    plot.title = g.check + " " + group_label(g);
-    plot.claim = g.claim;
-    plot.check = g.check;
-    plot.xlabel = "training point k";
-    plot.ylabel = "landings";
+    Plot plot = group_plot(g, "landing", "training point k", "landings");
     plot.series.push_back({"observed", Series::Style::boxes, {counts}});
     plot.series.push_back({"uniform expectation " + format_number(expected), Series::Style::line,
                            {{{counts.front().first - 0.5, expected},
@@ -153,13 +154,7 @@ std::optional<Plot> terms_plot(const GroupResult& g, const RunResult& run) {
     if (!s.segments[0].empty()) series.push_back(s);
   }
   if (series.empty()) return std::nullopt;
-  Plot plot;
-  plot.stem = base_stem(g) + "_terms";
-  plot.title = g.check + " " + group_label(g);
-  plot.claim = g.claim;
-  plot.check = g.check;
-  plot.xlabel = "case";
-  plot.ylabel = "term";
+  Plot plot = group_plot(g, "terms", "case", "term");
   plot.series = series;
   plot.caption = g.check + " " + group_label(g) +
                  ": the terms of the decomposition per case, and the error of their sum.";
