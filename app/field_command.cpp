@@ -12,6 +12,9 @@ namespace {
 struct FieldArgs {
   std::string data, schedule, points;
   double t = 0;
+  SelectionOptions selection;
+  std::string seed = "0";  // parsed by parse_seed
+  CLI::Option* seed_opt = nullptr;
 };
 
 // The field has sigma^2 in a denominator: t = 0 (sigma = 0) is its singularity, and so is any t
@@ -31,8 +34,11 @@ std::string run_field(const FieldArgs& args) {
   const auto schedule = parse_schedule(args.schedule);
   check_time(args.t, *schedule);
   require_one_stdin({{"--data", &args.data}, {"--points", &args.points}});
-  const MatrixFile data = read_matrix(args.data);
-  const MatrixFile points = read_matrix(args.points);
+  if (args.seed_opt->count() > 0 && args.selection.n_opt->count() == 0)
+    throw InputError("--seed applies only with --n (it draws the subset)");
+  const auto selection = make_selection(args.selection, parse_seed("--seed", args.seed));
+  const data::Dataset data = data::load_dataset(args.data, selection);
+  const data::Dataset points = data::load_dataset(args.points);
   const OracleField oracle(data.rows, schedule);
   require_dimension_of(points, data);
 
@@ -67,9 +73,14 @@ void add_field_command(CLI::App& app) {
   cmd->add_option("--t", args->t, "Time in (0, 1]; t = 0 is the singular data end")
       ->type_name("T")
       ->required();
-  cmd->add_option("--points", args->points, "Points CSV, same dimension as --data ('-': stdin)")
-      ->type_name("FILE")
+  cmd->add_option("--points", args->points,
+                  "Points, same dimension as --data: any data spec ('-': CSV on stdin), "
+                  "scaled as --scale auto, never subset")
+      ->type_name("SPEC")
       ->required();
+  add_selection_options(*cmd, args->selection);
+  args->seed_opt = cmd->add_option("--seed", args->seed, "Seed of the --n subset (default 0)")
+                       ->type_name("K");
   cmd->callback([args] { write_stdout(run_field(*args)); });
 }
 

@@ -39,6 +39,7 @@ struct SampleArgs {
   std::string seed = "0";  // parsed here: CLI11 would wrap a negative number into uint64
   double tol = AdaptiveOptions{}.abs_tol, t_final = AdaptiveOptions{}.t_final;
   bool details = false, no_settle = false;
+  SelectionOptions selection;
   // Set when the options are added; tell which were given, for the applicability checks.
   CLI::Option *steps_opt = nullptr, *brownian_opt = nullptr, *eps_opt = nullptr, *tol_opt = nullptr,
               *stepper_opt = nullptr, *max_steps_opt = nullptr, *t_final_opt = nullptr,
@@ -78,7 +79,7 @@ void check_applicable(const SampleArgs& a, Solver solver) {
     throw InputError("--start and --count exclude each other: give one");
   if (!given(a.start_opt) && !given(a.count_opt))
     throw InputError("give the starts: --start FILE, or --count M (with --seed K)");
-  if (given(a.seed_opt) && given(a.start_opt) && !em)
+  if (given(a.seed_opt) && given(a.start_opt) && !em && !given(a.selection.n_opt))
     throw InputError("--seed has no effect with --start and the deterministic solver " + a.solver);
 }
 
@@ -144,7 +145,7 @@ struct Sample {
 };
 
 Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field,
-                 const std::optional<MatrixFile>& starts, long i) {
+                 const std::optional<data::Dataset>& starts, long i) {
   const std::uint64_t sample_seed = derive_seed(plan.seed, static_cast<std::uint64_t>(i));
   Sample out;
   Vec z1;
@@ -181,7 +182,7 @@ Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field
 // Samples are independent, so any number of threads gives the same rows; a failure in a worker
 // is rethrown here.
 std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle,
-                              const std::optional<MatrixFile>& starts, long count) {
+                              const std::optional<data::Dataset>& starts, long count) {
   const OracleVelocity field(oracle);
   std::vector<Sample> samples(static_cast<std::size_t>(count));
   std::atomic<long> next{0};
@@ -211,11 +212,11 @@ std::string run_sample(const SampleArgs& args) {
   const Plan plan = make_plan(args);
   const auto schedule = parse_schedule(args.schedule);
   require_one_stdin({{"--data", &args.data}, {"--start", &args.start}});
-  const MatrixFile data = read_matrix(args.data);
+  const data::Dataset data = data::load_dataset(args.data, make_selection(args.selection, plan.seed));
   const OracleField oracle(data.rows, schedule);
-  std::optional<MatrixFile> starts;
+  std::optional<data::Dataset> starts;
   if (given(args.start_opt)) {
-    starts = read_matrix(args.start);
+    starts = data::load_dataset(args.start);
     require_dimension_of(*starts, data);
   }
   const long count = starts ? static_cast<long>(starts->rows.rows()) : plan.count;
@@ -229,7 +230,9 @@ std::string run_sample(const SampleArgs& args) {
   long unfinished = 0;
   for (const auto& [end, start_k] : samples) {
     out.numbers(end.z);
-    out.integer(end.nearest).number(end.dist);  // -1 and inf for a diverged path
+    // The row of --data in its file, whatever subset was taken; -1 and inf for a diverged path.
+    out.integer(end.nearest >= 0 ? data.index[static_cast<std::size_t>(end.nearest)] : -1)
+        .number(end.dist);
     if (args.details)
       out.integer(start_k)
           .text(to_string(end.ending))
@@ -254,7 +257,7 @@ void add_sample_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "sample",
       "Generate samples with the oracle field, from t = 1 down to t = 0. One row per sample: "
-      "endpoint z1..zd, nearest (0-based row of --data), dist (Euclidean distance to it); "
+      "endpoint z1..zd, nearest (0-based row of --data in its file), dist (Euclidean distance to it); "
       "--details adds start_k, ending, steps, evaluations, t_end");
   add_data_and_schedule_options(*cmd, a->data, a->schedule);
   cmd->add_option("--solver", a->solver,
@@ -294,15 +297,17 @@ void add_sample_command(CLI::App& app) {
                                    "weights are one-hot; integrate down to --t-final (adaptive) or "
                                    "lambda = 1e8 (lambda)");
   a->start_opt = cmd->add_option("--start", a->start,
-                                 "Starts Z_1, one per row ('-': standard input); excludes --count")
-                     ->type_name("FILE");
+                                 "Starts Z_1, one per row: any data spec ('-': CSV on stdin), "
+                                 "never subset; excludes --count")
+                     ->type_name("SPEC");
   a->count_opt = cmd->add_option("--count", a->count,
                                  "Draw this many starts exactly from rho_1; excludes --start")
                      ->type_name("M");
   a->seed_opt = cmd->add_option("--seed", a->seed,
                                 "Sample i uses seed derive_seed(K, i) for its start (with --count) "
-                                "and its Brownian path (em) (default 0)")
+                                "and its Brownian path (em), and the --n subset (default 0)")
                     ->type_name("K");
+  add_selection_options(*cmd, a->selection);
   cmd->add_option("--threads", a->threads,
                   "Worker threads, 0 = all cores (default 1); the output does not depend on it")
       ->type_name("N");
