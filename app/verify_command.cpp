@@ -14,6 +14,7 @@
 
 #include "app/csv.hpp"
 #include "app/inputs.hpp"
+#include "app/long_run.hpp"
 #include "properties/claims.hpp"
 #include "properties/runner.hpp"
 #include "reports/atomic_file.hpp"
@@ -41,6 +42,8 @@ struct VerifyOptions {
   bool mutants = false;
   bool mutants_only = false;
   double alpha = 1e-3;
+  LongRunOptions long_run;         // --resume, --shard (app/long_run.hpp)
+  const CLI::App* cli = nullptr;   // the parsed command line, for the run's identity
 };
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -120,7 +123,7 @@ nlohmann::json load_baseline(const std::string& file) {
   }
 }
 
-int run(const VerifyOptions& o) {
+int run(VerifyOptions o) {
   if (!o.replay.empty()) return replay(o);
   RunOptions run;
   try {
@@ -135,6 +138,7 @@ int run(const VerifyOptions& o) {
   run.alpha = o.alpha;
   const auto checks = select_checks(o.claims);
   const nlohmann::json baseline = o.baseline.empty() ? nlohmann::json() : load_baseline(o.baseline);
+  LongRunSession long_run(o.long_run, o.out, identity_args(*o.cli, o.profile, run.seed));
   if (!o.out.empty()) {
     try {
       begin_report(o.out);
@@ -143,7 +147,9 @@ int run(const VerifyOptions& o) {
     }
   }
   if (::isatty(STDERR_FILENO)) run.progress = terminal_progress();
+  long_run.attach(run);
   const RunResult result = run_checks(checks, run);
+  if (long_run.is_shard()) return long_run.finish_shard(result);
   std::cout << verdict_lines(result);
   int unexpected = 0;
   for (const auto& g : result.groups) unexpected += !g.as_expected();
@@ -164,7 +170,7 @@ int run(const VerifyOptions& o) {
   }
   if (!o.junit.empty()) write_file_atomically(o.junit, junit_xml(result));
   const nlohmann::json now = baseline_json(summary_json(result, settings));
-  if (!o.write_baseline.empty()) write_file_atomically(o.write_baseline, now.dump(2) + "\n");
+  if (!o.write_baseline.empty() && result.complete) write_file_atomically(o.write_baseline, now.dump(2) + "\n");
   int code = result.exit_code();
   if (!o.baseline.empty()) {
     const auto changes = compare_baselines(baseline, now);
@@ -177,7 +183,8 @@ int run(const VerifyOptions& o) {
       code = 1;
     }
   }
-  return code;
+  std::cerr << long_run.resume_hint(result);
+  return result.complete ? code : kIncompleteExitCode;
 }
 
 }  // namespace
@@ -208,6 +215,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1e-12, 0.5))
       ->capture_default_str();
   verify->add_option("--replay", options->replay, "Replay one case from its token");
+  add_long_run_options(*verify, options->long_run);
   verify->callback([verify, options, &exit_code] {
     // The environment supplies what the command line left out.
     if (const char* env = std::getenv("SIVERIFY_PROFILE"); env && verify->count("--profile") == 0)
@@ -216,6 +224,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       parse_seed("SIVERIFY_SEED", env);  // reject it here, naming the variable
       options->seed = env;
     }
+    options->cli = verify;
     exit_code = run(*options);
   });
 }

@@ -65,15 +65,18 @@ Outcome judge(const Observation& obs, double p_adjusted, double alpha) {
 
 // RapidCheck's shrinking strategy: take the first shrink that still fails, repeat. A p-value
 // candidate fails when its p-value alone is at most `level` (Bonferroni over its family).
+// Stopping (a signal) cuts the walk short.
 std::pair<CaseRecord, int> shrink(const Check& check, const rc::Shrinkable<Case>& failing,
-                                  CaseRecord record, double level, int budget) {
+                                  CaseRecord record, double level, int budget,
+                                  const std::atomic<bool>* stop) {
   rc::Shrinkable<Case> current = failing;
   int spent = 0;
   bool progressed = true;
-  while (progressed && spent < budget) {
+  const auto stopped = [stop] { return stop && stop->load(); };
+  while (progressed && spent < budget && !stopped()) {
     progressed = false;
     auto shrinks = current.shrinks();
-    while (spent < budget) {
+    while (spent < budget && !stopped()) {
       auto next = shrinks.next();
       if (!next) break;
       ++spent;
@@ -101,6 +104,7 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int RunResult::exit_code() const {
+  if (!complete) return kIncompleteExitCode;
   return std::all_of(groups.begin(), groups.end(),
                      [](const GroupResult& g) { return g.as_expected(); })
              ? 0
@@ -159,24 +163,57 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
   }
 
   // Observe every case; each job writes its own slot, so the thread count changes nothing.
+  const LongRun& long_run = options.long_run;
+  std::vector<Case> cases;
+  for (const auto& job : jobs) cases.push_back(job.shrinkable.value());
+  std::vector<std::optional<CaseRecord>> recalled(jobs.size());
+  std::vector<char> wanted(jobs.size(), 1);
+  if (long_run.plan) long_run.plan(cases, recalled, wanted);
+  std::vector<char> have(jobs.size(), 0);
+  int to_observe = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) to_observe += wanted[i] && !recalled[i];
+  result.planned = jobs.size();
   result.records.resize(jobs.size());
   std::atomic<std::size_t> next{0};
   std::atomic<int> done{0};
   std::mutex progress_mutex;
   auto worker = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      result.records[i] = observe(*jobs[i].check, jobs[i].shrinkable.value());
-      const int finished = ++done;
-      if (options.progress) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
-        options.progress(finished, static_cast<int>(jobs.size()));
+      if (recalled[i]) {
+        result.records[i] = std::move(*recalled[i]);
+        have[i] = 1;
+        continue;
       }
+      if (!wanted[i] || (long_run.stop && long_run.stop->load())) continue;
+      result.records[i] = observe(*jobs[i].check, cases[i]);
+      have[i] = 1;
+      const int finished = ++done;
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      if (long_run.finished) long_run.finished(i, result.records[i]);
+      if (options.progress) options.progress(finished, to_observe);
     }
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < std::max(1, options.threads); ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    if (wanted[i] && !have[i]) result.complete = false;
+  if (long_run.observe_only) {
+    result.seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
+    return result;
+  }
+  // A stopped run is judged on the cases it has, and says so (complete = false).
+  if (std::count(have.begin(), have.end(), 1) != static_cast<std::ptrdiff_t>(jobs.size())) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+      if (have[i]) {
+        jobs[kept] = jobs[i];
+        result.records[kept++] = std::move(result.records[i]);
+      }
+    jobs.erase(jobs.begin() + static_cast<std::ptrdiff_t>(kept), jobs.end());
+    result.records.resize(kept);
+  }
 
   // Multiplicity: Holm over the p-value cases of the claims as stated; each mutant is its own
   // family (a correction only makes refuting it harder).
@@ -256,7 +293,8 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
       const std::size_t i = *first_violation;
       const Check& check = *jobs[i].check;
       auto [shrunk, steps] = shrink(check, jobs[i].shrinkable, result.records[i], shrink_level[i],
-                                    options.profile.shrink_budget);
+                                    options.profile.shrink_budget, long_run.stop);
+      if (long_run.stop && long_run.stop->load()) result.complete = false;
       g.counterexample = std::move(shrunk);
       g.shrink_steps = steps;
     }

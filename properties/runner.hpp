@@ -3,6 +3,7 @@
 // (Holm, over all statistical cases of the claims as stated) and shrinks counterexamples.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -45,6 +46,19 @@ struct GroupResult {
   }
 };
 
+// Long runs (app/long_run.hpp): cases are numbered in plan order, the same for any thread count,
+// shard or resumption, so a journal can supply earlier records and a shard skip the others'.
+struct LongRun {
+  // Sees every case before any is observed; may fill recalled[i] (a record of an earlier run) and
+  // clear wanted[i] (another shard observes it).
+  std::function<void(const std::vector<Case>& cases, std::vector<std::optional<CaseRecord>>& recalled,
+                     std::vector<char>& wanted)>
+      plan;
+  std::function<void(std::size_t index, const CaseRecord& r)> finished;  // called one at a time
+  const std::atomic<bool>* stop = nullptr;  // once set, no case or shrink step starts
+  bool observe_only = false;                // a shard: no judging or shrinking (merge does it)
+};
+
 struct RunOptions {
   Profile profile = make_profile("quick");
   std::uint64_t seed = 1;
@@ -53,16 +67,21 @@ struct RunOptions {
   bool mutants = false;          // also run every check's mutants
   double alpha = 1e-3;           // family-wise false-alarm level of the statistical tests
   double slow_case_seconds = 5;  // a group whose mean case takes longer gets a health warning
-  std::function<void(int done, int total)> progress;
+  std::function<void(int done, int total)> progress;  // cases observed in this process
+  LongRun long_run;
 };
 
 struct RunResult {
   std::vector<CaseRecord> records;
   std::vector<GroupResult> groups;
   double seconds = 0;
-  // 0: every group came out as its statement predicts; 1 otherwise.
+  std::size_t planned = 0;  // cases in the plan (records holds those observed or recalled)
+  bool complete = true;     // false: stopped before every case was observed or shrunk
+  // 0: every group came out as its statement predicts; 1 otherwise; kIncompleteExitCode when stopped.
   int exit_code() const;
 };
+
+inline constexpr int kIncompleteExitCode = 4;
 
 RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& options);
 

@@ -40,7 +40,12 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
   const auto versions = versions_json();
   int unexpected = 0;
   for (const auto& g : run.groups) unexpected += !g.as_expected();
-  os << "# siverify report\n\n"
+  os << "# siverify report\n\n";
+  if (!run.complete)
+    os << "> **INCOMPLETE**: the run was stopped after " << run.records.size() << " of "
+       << run.planned << " cases; verdicts below cover only those. Continue it with "
+       << "`siverify verify --resume DIR` and the same options.\n\n";
+  os
      << "siverify " << versions.at("siverify").get<std::string>() << " (Eigen "
      << versions.at("eigen").get<std::string>() << ", Boost " << versions.at("boost").get<std::string>()
      << "); profile `" << settings.profile << "`, seed " << settings.seed << ", alpha "

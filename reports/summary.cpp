@@ -138,7 +138,9 @@ nlohmann::json summary_json(const RunResult& run, const RunSettings& settings) {
            {{"groups", run.groups.size()},
             {"cases", run.records.size()},
             {"unexpected", unexpected},
+            {"planned", run.planned},
             {"exit_code", run.exit_code()}}},
+          {"complete", run.complete},  // false: stopped early, the counts cover part of the plan
           {"seconds", run.seconds},
           {"groups", groups}};
 }
