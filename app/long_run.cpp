@@ -60,7 +60,10 @@ std::vector<std::string> identity_args(const CLI::App& verify, const std::string
                                        std::uint64_t seed) {
   std::vector<std::string> args = {"--profile=" + profile, "--seed=" + std::to_string(seed)};
   for (const CLI::Option* option : verify.get_options()) {
-    if (option->count() == 0 || kOutputOptions.count(option->get_name())) continue;
+    // Hidden options (no group) are internal channels such as --merge-from.
+    if (option->count() == 0 || option->get_group().empty() ||
+        kOutputOptions.count(option->get_name()))
+      continue;
     for (const auto& value : option->results()) args.push_back(option->get_name() + "=" + value);
   }
   return args;
@@ -176,7 +179,7 @@ void LongRunSession::recall_merge(const std::vector<Case>& cases,
     JournalContents j = read(journal_file(dir));
     if (const auto why = identity_difference(j.identity, identity); !why.empty())
       throw InputError("merge: " + journal_file(dir) + " is not from the same run as " +
-                       journal_file(options_.merge_from.front()) + ": " + why);
+                       journal_file(options_.merge_from.front()) + ": " + why);  // the first sets the run
     if (shards == 0) {
       shards = j.shards;
       owner = partition_by_cost(cases, shards);

@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "app/csv.hpp"
+#include "app/long_run_commands.hpp"
 #include "app/verify_command.hpp"
 
 namespace {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   siv::app::add_field_command(app);
   siv::app::add_sample_command(app);
   siv::app::add_verify_command(app, exit_code);
+  siv::app::add_merge_command(app, exit_code);
 
   try {
     if (argc > 1 && argv[1][0] != '-') require_command(app, argv[1]);
