@@ -194,7 +194,7 @@ std::vector<BadInput> bad_inputs() {
       {"verify_bad_token", {"verify", "--replay", "siv1;check=C2.rate"}, "--replay: replay token"},
       {"unknown_command",
        {"plot"},
-       "unknown command 'plot' (known: schedules, field, sample, verify)"},
+       "unknown command 'plot' (known: schedules, field, sample, verify"},
   };
 }
 
