@@ -4,6 +4,7 @@
 #include "app/commands.hpp"
 #include "app/csv.hpp"
 #include "app/inputs.hpp"
+#include "app/model_options.hpp"
 #include "theory/oracle.hpp"
 
 namespace siv::app {
@@ -15,6 +16,7 @@ struct FieldArgs {
   SelectionOptions selection;
   std::string seed = "0";  // parsed by parse_seed
   CLI::Option* seed_opt = nullptr;
+  ModelArgs model;
 };
 
 // The field has sigma^2 in a denominator: t = 0 (sigma = 0) is its singularity, and so is any t
@@ -30,6 +32,29 @@ void check_time(double t, const Schedule& schedule) {
                      " underflows double precision, where the field is singular; give a larger t");
 }
 
+// b^, b* and e = b^ - b* side by side, and |e|.
+std::string model_field(const FieldArgs& args, const OracleField& oracle,
+                        const data::Dataset& points) {
+  const auto model = load_model(args.model, oracle);
+  const int d = oracle.dim();
+  std::vector<std::string> header = numbered("bhat", d);
+  for (const char* prefix : {"bstar", "e"})
+    for (auto& name : numbered(prefix, d)) header.push_back(std::move(name));
+  header.push_back("enorm");
+  CsvWriter out(header);
+  Vec bhat(d), bstar(d);
+  with_model_errors([&] {
+    for (Eigen::Index i = 0; i < points.rows.rows(); ++i) {
+      const Vec x = points.rows.row(i).transpose();
+      model->velocity(args.t, x, bhat);
+      oracle.velocity(args.t, x, bstar);
+      out.numbers(bhat).numbers(bstar).numbers(bhat - bstar).number((bhat - bstar).norm());
+      out.end_row();
+    }
+  });
+  return out.str();
+}
+
 std::string run_field(const FieldArgs& args) {
   const auto schedule = parse_schedule(args.schedule);
   check_time(args.t, *schedule);
@@ -41,6 +66,7 @@ std::string run_field(const FieldArgs& args) {
   const data::Dataset points = data::load_dataset(args.points);
   const OracleField oracle(data.rows, schedule);
   require_dimension_of(points, data);
+  if (args.model.given()) return model_field(args, oracle, points);
 
   FieldBatch batch;
   oracle.evaluate_batch(args.t, points.rows, batch);
@@ -68,7 +94,8 @@ void add_field_command(CLI::App& app) {
       "field",
       "Evaluate the closed-form oracle field at time t on a batch of points. One row per point: "
       "velocity b1..bd, score s1..sd, posterior mean m1..md, largest weight wmax, margin u "
-      "(inf when n = 1)");
+      "(inf when n = 1). With --model: the model's b^ (bhat1..bhatd), the oracle's b* "
+      "(bstar1..bstard), e = b^ - b* (e1..ed) and |e| (enorm)");
   add_data_and_schedule_options(*cmd, args->data, args->schedule);
   cmd->add_option("--t", args->t, "Time in (0, 1]; t = 0 is the singular data end")
       ->type_name("T")
@@ -81,6 +108,7 @@ void add_field_command(CLI::App& app) {
   add_selection_options(*cmd, args->selection);
   args->seed_opt = cmd->add_option("--seed", args->seed, "Seed of the --n subset (default 0)")
                        ->type_name("K");
+  add_model_options(*cmd, args->model);
   cmd->callback([args] { write_stdout(run_field(*args)); });
 }
 

@@ -13,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/csv.hpp"
 #include "app/inputs.hpp"
+#include "app/model_options.hpp"
 #include "solvers/adaptive.hpp"
 #include "solvers/brownian.hpp"
 #include "solvers/euler_maruyama.hpp"
@@ -40,6 +41,7 @@ struct SampleArgs {
   double tol = AdaptiveOptions{}.abs_tol, t_final = AdaptiveOptions{}.t_final;
   bool details = false, no_settle = false;
   SelectionOptions selection;
+  ModelArgs model;
   // Set when the options are added; tell which were given, for the applicability checks.
   CLI::Option *steps_opt = nullptr, *brownian_opt = nullptr, *eps_opt = nullptr, *tol_opt = nullptr,
               *stepper_opt = nullptr, *max_steps_opt = nullptr, *t_final_opt = nullptr,
@@ -181,9 +183,8 @@ Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field
 
 // Samples are independent, so any number of threads gives the same rows; a failure in a worker
 // is rethrown here.
-std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle,
+std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle, const Field& field,
                               const std::optional<data::Dataset>& starts, long count) {
-  const OracleVelocity field(oracle);
   std::vector<Sample> samples(static_cast<std::size_t>(count));
   std::atomic<long> next{0};
   std::exception_ptr failure;
@@ -220,7 +221,21 @@ std::string run_sample(const SampleArgs& args) {
     require_dimension_of(*starts, data);
   }
   const long count = starts ? static_cast<long>(starts->rows.rows()) : plan.count;
-  const std::vector<Sample> samples = solve_all(plan, oracle, starts, count);
+  std::vector<Sample> samples;
+  if (args.model.given()) {
+    // The model's b^ from the same starts and Brownian paths as the oracle's run.
+    if (plan.solver == Solver::lambda)
+      throw InputError("--solver lambda integrates the oracle's closed form in signal-to-noise "
+                       "time; with --model use adaptive, euler, heun, rk4 or em");
+    const auto model = load_model(args.model, oracle);
+    // A float32 model's rounding is noise no step size resolves: the default tolerance follows it.
+    Plan p = plan;
+    if (!given(args.tol_opt))
+      p.adaptive.abs_tol = p.adaptive.rel_tol = std::max(p.adaptive.abs_tol, 100 * model_unit_roundoff(*model));
+    with_model_errors([&] { samples = solve_all(p, oracle, *model, starts, count); });
+  } else {
+    samples = solve_all(plan, oracle, OracleVelocity(oracle), starts, count);
+  }
 
   std::vector<std::string> header = numbered("z", oracle.dim());
   header.insert(header.end(), {"nearest", "dist"});
@@ -256,8 +271,9 @@ void add_sample_command(CLI::App& app) {
   auto a = std::make_shared<SampleArgs>();
   auto* cmd = app.add_subcommand(
       "sample",
-      "Generate samples with the oracle field, from t = 1 down to t = 0. One row per sample: "
-      "endpoint z1..zd, nearest (0-based row of --data in its file), dist (Euclidean distance to it); "
+      "Generate samples with the oracle field (or --model), from t = 1 down to t = 0. One row per "
+      "sample: endpoint z1..zd, nearest (0-based row of --data in its file), dist (Euclidean "
+      "distance to it); "
       "--details adds start_k, ending, steps, evaluations, t_end");
   add_data_and_schedule_options(*cmd, a->data, a->schedule);
   cmd->add_option("--solver", a->solver,
@@ -280,7 +296,8 @@ void add_sample_command(CLI::App& app) {
              "increments, so runs with different --steps share one path (default --steps)")
           ->type_name("F");
   a->tol_opt = cmd->add_option("--tol", a->tol,
-                               "adaptive, lambda: absolute and relative tolerance (default 1e-12)")
+                               "adaptive, lambda: absolute and relative tolerance (default 1e-12; with --model at "
+                               "least 100 times the model's unit roundoff)")
                    ->type_name("TOL");
   a->stepper_opt = cmd->add_option("--stepper", a->stepper,
                                    "adaptive, lambda: dopri5 (default) | bs (Bulirsch-Stoer)")
@@ -313,6 +330,7 @@ void add_sample_command(CLI::App& app) {
       ->type_name("N");
   cmd->add_flag("--details", a->details,
                 "Add the columns start_k, ending, steps, evaluations, t_end");
+  add_model_options(*cmd, a->model);
   cmd->callback([a] { write_stdout(run_sample(*a)); });
 }
 

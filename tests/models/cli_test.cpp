@@ -1,0 +1,107 @@
+// End-to-end: `field --model` and `sample --model` on modules built here, and the exit-2 contract
+// for broken models (one message, nothing on standard output).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "../app/run_binary.hpp"
+#include "modules.hpp"
+#include "properties/training_set.hpp"
+
+namespace siv {
+namespace {
+
+using test::run_siverify;
+
+struct Files {
+  test::TempDir dir;
+  Mat data = build_training_set({4, 2, 1.0, 5});
+  std::string data_file = dir.write("data.csv", test::to_csv(data));
+  std::string model(const std::string& source, bool float32 = false) const {
+    const std::string path = dir.path("net.pt");
+    write_module_file(path, test::module_bytes(source, data, {}, float32));
+    return path;
+  }
+};
+
+TEST(ModelCli, FieldPrintsModelOracleAndError) {
+  const Files f;
+  const std::string points = f.dir.write("points.csv", test::to_csv(0.5 * f.data));
+  // e = 0.25 (constant): the error columns show it exactly.
+  const auto run = run_siverify({"field", "--data", f.data_file, "--schedule", "linear", "--t", "0.4",
+                                 "--points", points, "--model",
+                                 f.model(test::linear_oracle_velocity(" + 0.25"))});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto table = test::parse_output(run.out);
+  const std::vector<std::string> header{"bhat1", "bhat2", "bstar1", "bstar2", "e1", "e2", "enorm"};
+  EXPECT_EQ(table.header, header);
+  ASSERT_EQ(table.rows.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_NEAR(table.number(i, 4), 0.25, 1e-12);
+    EXPECT_NEAR(table.number(i, 5), 0.25, 1e-12);
+    EXPECT_NEAR(table.number(i, 0) - table.number(i, 2), 0.25, 1e-12);
+  }
+}
+
+TEST(ModelCli, SampleWithTheExactModelReproducesTheOracleRun) {
+  const Files f;
+  const std::string model = f.model(test::linear_oracle_velocity());
+  for (const std::vector<std::string>& solver :
+       {std::vector<std::string>{"--solver", "euler", "--steps", "50"},
+        {"--solver", "em", "--steps", "50", "--eps", "sigma2:0.5"},
+        {"--solver", "adaptive", "--tol", "1e-9"}}) {
+    std::vector<std::string> args{"sample", "--data", f.data_file, "--schedule", "linear",
+                                  "--count", "3", "--seed", "9"};
+    args.insert(args.end(), solver.begin(), solver.end());
+    const auto oracle = run_siverify(args);
+    args.insert(args.end(), {"--model", model});
+    const auto with_model = run_siverify(args);
+    ASSERT_EQ(oracle.code, 0) << oracle.err;
+    ASSERT_EQ(with_model.code, 0) << with_model.err;
+    const auto a = test::parse_output(oracle.out), b = test::parse_output(with_model.out);
+    ASSERT_EQ(a.rows.size(), 3u);
+    ASSERT_EQ(b.rows.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i)
+      for (std::size_t j = 0; j < 2; ++j)
+        EXPECT_NEAR(a.number(i, j), b.number(i, j), 1e-6) << solver[1] << " row " << i;
+  }
+}
+
+// Exit 2, nothing on standard output, one line on standard error containing `message`.
+void expect_refused(const std::vector<std::string>& args, const std::string& message) {
+  const auto run = run_siverify(args);
+  EXPECT_EQ(run.code, 2) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find(message), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+}
+
+TEST(ModelCli, BrokenModelsExitTwoWithNothingWritten) {
+  const Files f;
+  const std::vector<std::string> sample{"sample", "--data", f.data_file, "--schedule", "linear",
+                                        "--count", "2", "--solver", "euler", "--model"};
+  auto with = [&](const std::string& model) {
+    auto args = sample;
+    args.push_back(model);
+    return args;
+  };
+  expect_refused(with(f.model(test::forward("    return x[:, :1]\n"))), "returned shape [3, 1]; expected [3, 2]");
+  expect_refused(with(f.model(test::forward("    return (x - x) / (x - x)\n"))), "non-finite");
+  // Finite at the probe times, NaN once the path gets close to the data.
+  expect_refused(with(f.model(test::linear_oracle_velocity(" + 0.0 / (t.unsqueeze(1) > 0.05)"))),
+                 "non-finite value at model time t = 0.0");
+  expect_refused(with(f.dir.path("missing.pt")), "cannot open the file");
+  expect_refused(with(f.data_file), "not a TorchScript module");
+  auto noise = with(f.model(test::linear_oracle_velocity()));
+  noise.insert(noise.end(), {"--model-output", "noise"});
+  expect_refused(noise, "alpha(1) = 0 on schedule linear");
+  auto lambda = with(f.model(test::linear_oracle_velocity()));
+  lambda[lambda.size() - 3] = "lambda";  // --solver lambda
+  expect_refused(lambda, "--solver lambda");
+  auto unknown = with(f.model(test::linear_oracle_velocity()));
+  unknown.insert(unknown.end(), {"--model-time", "t1"});
+  expect_refused(unknown, "--model-time: unknown model time convention 't1'");
+}
+
+}  // namespace
+}  // namespace siv
