@@ -40,7 +40,7 @@ double worst_relative_error(const ModelField& f, const OracleField& oracle) {
   return worst;
 }
 
-TEST(ModelField, ExactOracleModuleHasNoErrorAndMemorizes) {
+void ExactOracleModuleHasNoErrorAndMemorizes() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   const ModelField f = load(test::module_bytes(test::linear_oracle_velocity(), data), oracle);
@@ -59,7 +59,7 @@ TEST(ModelField, ExactOracleModuleHasNoErrorAndMemorizes) {
   }
 }
 
-TEST(ModelField, SingularErrorMovesEndpointsByMinusCV) {
+void SingularErrorMovesEndpointsByMinusCV() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   const double c = 0.2;
@@ -85,7 +85,7 @@ TEST(ModelField, SingularErrorMovesEndpointsByMinusCV) {
   }
 }
 
-TEST(ModelField, DenoiserInDataAtOneConvention) {
+void DenoiserInDataAtOneConvention() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   // The model's time runs the other way (data at 1); the module converts it back to compute m.
@@ -99,7 +99,7 @@ TEST(ModelField, DenoiserInDataAtOneConvention) {
   EXPECT_GT(worst_relative_error(wrong, oracle), 0.1);
 }
 
-TEST(ModelField, VelocityInDataAtOneConventionFlipsSign) {
+void VelocityInDataAtOneConventionFlipsSign() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   // d x / d t' = -b*(1 - t', x) in the model's time t' = 1 - t.
@@ -110,7 +110,7 @@ TEST(ModelField, VelocityInDataAtOneConventionFlipsSign) {
   EXPECT_LT(worst_relative_error(f, oracle), 1e-12);
 }
 
-TEST(ModelField, NoiseAndScoreModelsWhereAlphaStaysPositive) {
+void NoiseAndScoreModelsWhereAlphaStaysPositive() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("vp:0.1:20"));
   const std::string mean = test::vp_coefficients() + test::posterior_mean();
@@ -125,7 +125,7 @@ TEST(ModelField, NoiseAndScoreModelsWhereAlphaStaysPositive) {
   EXPECT_EQ(singular_conversion(ModelOutput::noise, oracle.schedule()), "");
 }
 
-TEST(ModelField, SingularConversionsAreRefusedNotDivided) {
+void SingularConversionsAreRefusedNotDivided() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   EXPECT_NE(singular_conversion(ModelOutput::noise, oracle.schedule()), "");
@@ -141,7 +141,7 @@ TEST(ModelField, SingularConversionsAreRefusedNotDivided) {
   EXPECT_TRUE(b.allFinite());
 }
 
-TEST(ModelField, DivergenceByAutogradOfALinearError) {
+void DivergenceByAutogradOfALinearError() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   // e = 0.5 x: div e = 0.5 d.
@@ -149,7 +149,7 @@ TEST(ModelField, DivergenceByAutogradOfALinearError) {
   EXPECT_NEAR(f.error_divergence(0.4, Vec::Constant(2, 0.3)), 1.0, 1e-9);
 }
 
-TEST(ModelField, Float32ModelStatesItsPrecisionFloor) {
+void Float32ModelStatesItsPrecisionFloor() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   const ModelField f = load(test::module_bytes(test::linear_oracle_velocity(), data, {}, true), oracle);
@@ -180,7 +180,7 @@ void expect_broken(const std::string& source, const std::string& message, bool f
   }
 }
 
-TEST(ModelField, BrokenModelsAreRejectedWithOneMessage) {
+void BrokenModels() {
   expect_broken(test::forward("    return x[:, :1]\n"), "returned shape [3, 1]; expected [3, 2]");
   expect_broken(test::forward("    return x.double()\n"), "returned float64; expected float32", true);
   expect_broken(test::forward("    return (x - x) / (x - x)\n"), "non-finite");
@@ -191,7 +191,7 @@ TEST(ModelField, BrokenModelsAreRejectedWithOneMessage) {
   expect_broken(test::forward("    return x.reshape(3, 2)\n"), "threw");  // hard-coded batch
 }
 
-TEST(ModelField, UnreadableFilesAreRejected) {
+void UnreadableFilesAreRejected() {
   const Mat data = small_set();
   const OracleField oracle(data, make_schedule("linear"));
   EXPECT_THROW(ModelField(ModelSpec{"/nonexistent/net.pt"}, oracle), ModelError);
@@ -205,11 +205,32 @@ TEST(ModelField, UnreadableFilesAreRejected) {
                ModelError);
 }
 
-TEST(ModelField, ParsesNames) {
+void ParsesNames() {
   EXPECT_EQ(parse_model_output("denoiser"), ModelOutput::denoiser);
   EXPECT_EQ(parse_model_time("data1"), ModelTime::data1);
   EXPECT_THROW(parse_model_output("eps"), std::invalid_argument);
   EXPECT_THROW(parse_model_time("t1"), std::invalid_argument);
+}
+
+// One test per process each loads libtorch (seconds): few tests, several parts each.
+TEST(ModelField, ExactAndSingularModels) {
+  ExactOracleModuleHasNoErrorAndMemorizes();
+  SingularErrorMovesEndpointsByMinusCV();
+  Float32ModelStatesItsPrecisionFloor();
+}
+
+TEST(ModelField, ConversionsOfEveryOutputAndTimeConvention) {
+  DenoiserInDataAtOneConvention();
+  VelocityInDataAtOneConventionFlipsSign();
+  NoiseAndScoreModelsWhereAlphaStaysPositive();
+  SingularConversionsAreRefusedNotDivided();
+  DivergenceByAutogradOfALinearError();
+  ParsesNames();
+}
+
+TEST(ModelField, BrokenModelsAreRejectedWithOneMessage) {
+  BrokenModels();
+  UnreadableFilesAreRejected();
 }
 
 }  // namespace
