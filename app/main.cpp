@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   siv::app::add_sample_command(app);
   siv::app::add_verify_command(app, exit_code);
   siv::app::add_merge_command(app, exit_code);
+  siv::app::add_slurm_command(app, exit_code);
 
   try {
     if (argc > 1 && argv[1][0] != '-') require_command(app, argv[1]);
