@@ -27,44 +27,44 @@ chmod 755 "$tmp"
 pids=()
 cleanup() {
   local code=$?
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do $sudo kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do $sudo kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    $sudo kill -9 "$pid" 2>/dev/null || true
   done
   if [[ $code -ne 0 ]]; then
     for log in "$tmp"/*.log "$tmp"/out/slurm/*.log; do
       [[ -f $log ]] && { echo "== $log" >&2; tail -n 30 "$log" >&2; }
     done
   fi
-  rm -rf "$tmp"
+  $sudo rm -rf "$tmp"
   exit $code
 }
 trap cleanup EXIT
 
-# munge: its own key, socket and state in the temporary folder.
-mkdir -p "$tmp/munge"
+# munge: its own key, socket and state in the temporary folder. The daemons run as root (with
+# sudo when the test does not); the socket folder stays readable for sbatch.
+mkdir -p "$tmp/munge" "$tmp/socket"
 chmod 700 "$tmp/munge"
 dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$tmp/munge/munge.key"
-socket=$tmp/munge/munge.socket
-munged --force --key-file="$tmp/munge/munge.key" --socket="$socket" \
+socket=$tmp/socket/munge.socket
+$sudo munged --force --key-file="$tmp/munge/munge.key" --socket="$socket" \
   --pid-file="$tmp/munge/munged.pid" --log-file="$tmp/munged.log" --seed-file="$tmp/munge/seed"
-for _ in $(seq 50); do [[ -s $tmp/munge/munged.pid ]] && break; sleep 0.1; done
-pids+=("$(cat "$tmp/munge/munged.pid")")
+for _ in $(seq 50); do $sudo test -s "$tmp/munge/munged.pid" && break; sleep 0.1; done
+pids+=("$($sudo cat "$tmp/munge/munged.pid")")
 
 # Free ports for slurmctld and slurmd.
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ctld_port=$(port)
 slurmd_port=$(port)
-user=$(id -un)
 mkdir -p "$tmp/state" "$tmp/spool"
 cat > "$tmp/slurm.conf" <<EOF
 ClusterName=siverify
 SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
-SlurmUser=$user
+SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 AuthInfo=socket=$socket
@@ -91,10 +91,10 @@ NodeName=localhost NodeAddr=127.0.0.1 NodeHostname=localhost CPUs=2 RealMemory=1
 PartitionName=siverify Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF=$tmp/slurm.conf
-slurmctld -i -f "$SLURM_CONF"
+$sudo slurmctld -i -f "$SLURM_CONF"
 for _ in $(seq 100); do [[ -s $tmp/slurmctld.pid ]] && break; sleep 0.1; done
 pids+=("$(cat "$tmp/slurmctld.pid")")
-slurmd -N localhost -f "$SLURM_CONF"
+$sudo slurmd -N localhost -f "$SLURM_CONF"
 for _ in $(seq 100); do [[ -s $tmp/slurmd.pid ]] && break; sleep 0.1; done
 pids+=("$(cat "$tmp/slurmd.pid")")
 for _ in $(seq 300); do
