@@ -244,3 +244,39 @@ TEST(LongRunSlow, CiProfileSigkillThenResumeEqualsUninterrupted) {
 
 }  // namespace
 }  // namespace siv
+
+namespace siv {
+namespace {
+
+TEST(SlurmCommand, DryRunPrintsArrayShardsAndDependentMerge) {
+  const auto r = test::run_siverify({"slurm", "--profile", "ci", "--claims", "C2", "--shards", "3",
+                                     "--cpus", "2", "--time", "1:00:00", "--partition", "long",
+                                     "--out", "/tmp/siverify-never-written", "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* text :
+       {"#SBATCH --array=1-3", "#SBATCH --cpus-per-task=2", "#SBATCH --time=1:00:00",
+        "#SBATCH --partition=long", " verify '--profile' 'ci' '--claims' 'C2' --threads 2 --shard \"$k/3\"",
+        "--resume \"$part\"", " merge '/tmp/siverify-never-written/shard-1' "
+        "'/tmp/siverify-never-written/shard-2' '/tmp/siverify-never-written/shard-3' --out "
+        "'/tmp/siverify-never-written' --threads 2",
+        "--dependency=afterok:$array merge.sbatch"})
+    EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
+  EXPECT_FALSE(std::filesystem::exists("/tmp/siverify-never-written"));
+}
+
+TEST(SlurmCommand, RejectsBadVerifyOptionsBeforeWritingAnything) {
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--claimz", "C2"}, {"--threads", "2"}, {"--shard", "1/2"}, {"--alpha", "7"}}) {
+    auto args = std::vector<std::string>{"slurm", "--shards", "2", "--out",
+                                         "/tmp/siverify-never-written"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const auto r = test::run_siverify(args);
+    EXPECT_EQ(r.code, 2) << bad.front() << r.out;
+    EXPECT_NE(r.err.find("siverify: slurm: "), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+  EXPECT_FALSE(std::filesystem::exists("/tmp/siverify-never-written"));
+}
+
+}  // namespace
+}  // namespace siv
