@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <stdexcept>
 
@@ -362,6 +363,21 @@ std::vector<ModelParameter> SmoothedField::parameters() const {
   return {{"width", format_number(width_)}};
 }
 
+std::map<std::string, ErrorModelFactory, std::less<>>& registered_error_models() {
+  static std::map<std::string, ErrorModelFactory, std::less<>> kinds;
+  return kinds;
+}
+
+void register_error_model(const std::string& kind, ErrorModelFactory factory) {
+  for (const char* built_in : {"none", "rff", "singular", "rotating", "density", "smooth", "learned"})
+    if (kind == built_in) throw std::invalid_argument("error model kind '" + kind + "' is built in");
+  if (kind.empty() || kind.find(':') != std::string::npos || !factory)
+    throw std::invalid_argument("error model kind '" + kind +
+                                "': needs a name without ':' and a factory");
+  if (!registered_error_models().emplace(kind, std::move(factory)).second)
+    throw std::invalid_argument("error model kind '" + kind + "' registered twice");
+}
+
 std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const OracleField& oracle,
                                                  std::uint64_t seed) {
   const SpecParser p(spec);
@@ -420,7 +436,12 @@ std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const Or
     if (what.rfind("error model '", 0) == 0) throw;
     p.fail(what);
   }
-  p.fail("unknown kind (known: none, rff, singular, density, smooth, learned)");
+  const auto& registered = registered_error_models();
+  if (const auto it = registered.find(kind); it != registered.end())
+    return it->second(spec, oracle, seed);
+  std::string known = "none, rff, singular, rotating, density, smooth, learned";
+  for (const auto& entry : registered) known += ", " + entry.first;
+  p.fail("unknown kind (known: " + known + ")");
 }
 
 MonteCarloEstimate excess_loss(const Field& estimate, const OracleField& oracle, double t_min,

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -215,6 +216,14 @@ class SmoothedField final : public EstimatedField {
 // Throws std::invalid_argument naming the spec and the offending field.
 std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const OracleField& oracle,
                                                  std::uint64_t seed);
+
+// Adds an error-model kind that make_error_model builds with factory(spec, oracle, seed), spec the
+// whole text ("kind:fields"); the factory throws std::invalid_argument for bad fields. Throws
+// std::invalid_argument when the kind is built in or already registered. Not thread-safe:
+// register before use.
+using ErrorModelFactory = std::function<std::unique_ptr<EstimatedField>(
+    std::string_view spec, const OracleField& oracle, std::uint64_t seed)>;
+void register_error_model(const std::string& kind, ErrorModelFactory factory);
 
 struct MonteCarloEstimate {
   double mean = 0;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <sstream>
 #include <stdexcept>
@@ -87,6 +88,20 @@ double PowerSchedule::sigma(double t) const { return std::pow(t, p_); }
 double PowerSchedule::dsigma(double t) const { return p_ * sigma(t) / t; }
 double PowerSchedule::sigma_dsigma(double t) const { return p_ * sigma(t) * sigma(t) / t; }
 
+std::map<std::string, ScheduleFactory, std::less<>>& registered_schedules() {
+  static std::map<std::string, ScheduleFactory, std::less<>> kinds;
+  return kinds;
+}
+
+void register_schedule(const std::string& kind, ScheduleFactory factory) {
+  for (const char* built_in : {"linear", "trig", "bridge", "vp", "power"})
+    if (kind == built_in) throw std::invalid_argument("schedule kind '" + kind + "' is built in");
+  if (kind.empty() || kind.find(':') != std::string::npos || !factory)
+    throw std::invalid_argument("schedule kind '" + kind + "': needs a name without ':' and a factory");
+  if (!registered_schedules().emplace(kind, std::move(factory)).second)
+    throw std::invalid_argument("schedule kind '" + kind + "' registered twice");
+}
+
 SchedulePtr make_schedule(std::string_view spec) {
   const auto parts = split(spec);
   const std::string& kind = parts[0];
@@ -112,8 +127,11 @@ SchedulePtr make_schedule(std::string_view spec) {
                              : std::make_shared<VpSchedule>(param(1), param(2));
   }
   if (kind == "power") { arity(1, 1); return std::make_shared<PowerSchedule>(param(1)); }
-  throw std::invalid_argument("unknown schedule '" + std::string(spec) +
-                              "' (known: linear, trig, bridge[:A], vp[:bmin:bmax], power:P)");
+  const auto& registered = registered_schedules();
+  if (const auto it = registered.find(kind); it != registered.end()) return it->second(spec);
+  std::string known = "linear, trig, bridge[:A], vp[:bmin:bmax], power:P";
+  for (const auto& entry : registered) known += ", " + entry.first;
+  throw std::invalid_argument("unknown schedule '" + std::string(spec) + "' (known: " + known + ")");
 }
 
 std::vector<std::string> schedule_catalogue() {

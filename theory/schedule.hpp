@@ -11,6 +11,7 @@
 //   | s.name()           | canonical spec that make_schedule parses back         |
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -115,6 +116,13 @@ class PowerSchedule final : public Schedule {
 // Parses "linear", "trig", "bridge[:A]", "vp[:bmin:bmax]", "power:P".
 // Throws std::invalid_argument with a message naming the spec when it is unknown or out of range.
 SchedulePtr make_schedule(std::string_view spec);
+
+// Adds a schedule kind that make_schedule builds with factory(spec), spec the whole text
+// ("kind:params"); the factory throws std::invalid_argument for bad parameters. Throws
+// std::invalid_argument when the kind is built in or already registered. Not thread-safe:
+// register before use.
+using ScheduleFactory = std::function<SchedulePtr(std::string_view spec)>;
+void register_schedule(const std::string& kind, ScheduleFactory factory);
 
 // The catalogue with default parameters, one spec each, in a fixed order.
 std::vector<std::string> schedule_catalogue();

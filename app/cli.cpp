@@ -1,0 +1,63 @@
+// The siverify command line: wires the sub-commands and maps failures to exit codes
+// (0 success, 1 internal failure, 2 bad input or usage).
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "app/commands.hpp"
+#include "app/csv.hpp"
+#include "app/long_run_commands.hpp"
+#include "app/verify_command.hpp"
+
+namespace {
+
+// CLI11 would only say that a sub-command is required.
+void require_command(CLI::App& app, const std::string& name) {
+  std::string known;
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (command->check_name(name)) return;
+    known += (known.empty() ? "" : ", ") + command->get_name();
+  }
+  throw siv::app::InputError("unknown command '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace
+
+namespace siv {
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{
+      "siverify: executable checks of theorems about stochastic interpolation on a finite "
+      "training set (closed-form optimal velocity and score)"};
+  app.require_subcommand(1);
+  // One line, like every other error message of siverify.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "siverify: " + std::string(e.what()) + " (see --help)\n";
+  });
+  int exit_code = 0;
+  siv::app::add_schedules_command(app);
+  siv::app::add_field_command(app);
+  siv::app::add_sample_command(app);
+  siv::app::add_verify_command(app, exit_code);
+  siv::app::add_merge_command(app, exit_code);
+  siv::app::add_slurm_command(app, exit_code);
+
+  try {
+    if (argc > 1 && argv[1][0] != '-') require_command(app, argv[1]);
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  } catch (const siv::app::InputError& e) {
+    std::fprintf(stderr, "siverify: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "siverify: internal error: %s\n", e.what());
+    return 1;
+  }
+  return exit_code;
+}
+
+}  // namespace siv
