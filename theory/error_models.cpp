@@ -440,7 +440,7 @@ std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const Or
   if (const auto it = registered.find(kind); it != registered.end())
     return it->second(spec, oracle, seed);
   std::string known = "none, rff, singular, rotating, density, smooth, learned";
-  for (const auto& entry : registered) known += ", " + entry.first;
+  for (const auto& entry : registered) known.append(", ").append(entry.first);
   p.fail("unknown kind (known: " + known + ")");
 }
 

@@ -130,7 +130,7 @@ SchedulePtr make_schedule(std::string_view spec) {
   const auto& registered = registered_schedules();
   if (const auto it = registered.find(kind); it != registered.end()) return it->second(spec);
   std::string known = "linear, trig, bridge[:A], vp[:bmin:bmax], power:P";
-  for (const auto& entry : registered) known += ", " + entry.first;
+  for (const auto& entry : registered) known.append(", ").append(entry.first);
   throw std::invalid_argument("unknown schedule '" + std::string(spec) + "' (known: " + known + ")");
 }
 
