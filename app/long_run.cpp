@@ -104,6 +104,7 @@ LongRunSession::LongRunSession(const LongRunOptions& options, std::string& out,
   }
   if (is_shard() && out.empty()) throw InputError("--shard needs --out DIR (the shard's journal)");
   if (is_shard() && !options.merge_from.empty()) throw InputError("--shard: a merge is not a shard");
+  if (!options.merge_from.empty()) load_merge();
   out_ = out;
   g_stop.store(false);
   struct sigaction action {};
@@ -169,27 +170,39 @@ void LongRunSession::plan(const std::vector<Case>& cases,
     if (recalled[i]) writer_->write(i, *recalled[i]);
 }
 
-void LongRunSession::recall_merge(const std::vector<Case>& cases,
-                                  std::vector<std::optional<CaseRecord>>& recalled) {
-  const RunIdentity identity = run_identity(args_, cases);
+// Every header check that needs no plan happens here, before the report directory is touched.
+void LongRunSession::load_merge() {
   std::map<int, std::string> shard_dirs;
-  int shards = 0;
-  std::vector<int> owner;  // shard of each case, once the first journal gives N
   for (const auto& dir : options_.merge_from) {
     JournalContents j = read(journal_file(dir));
-    if (const auto why = identity_difference(j.identity, identity); !why.empty())
+    RunIdentity now = merged_.empty() ? j.identity : merged_.front().second.identity;
+    now.args = args_;
+    now.version = versions_json().at("siverify").get<std::string>();
+    if (const auto why = identity_difference(j.identity, now); !why.empty())
       throw InputError("merge: " + journal_file(dir) + " is not from the same run as " +
-                       journal_file(options_.merge_from.front()) + ": " + why);  // the first sets the run
-    if (shards == 0) {
-      shards = j.shards;
-      owner = partition_by_cost(cases, shards);
-    }
+                       journal_file(options_.merge_from.front()) + ": " + why);
+    const int shards = merged_.empty() ? j.shards : merged_.front().second.shards;
     if (j.shards != shards)
       throw InputError("merge: " + journal_file(dir) + " is shard " + shard_text(j.shard, j.shards) +
                        ", the others are of " + std::to_string(shards));
     if (const auto [it, fresh] = shard_dirs.emplace(j.shard, dir); !fresh)
       throw InputError("merge: " + dir + " and " + it->second + " are both shard " +
                        shard_text(j.shard, shards));
+    merged_.emplace_back(dir, std::move(j));
+  }
+  const int shards = merged_.front().second.shards;
+  for (int k = 1; k <= shards; ++k)
+    if (!shard_dirs.count(k)) throw InputError("merge: shard " + shard_text(k, shards) + " is missing");
+}
+
+void LongRunSession::recall_merge(const std::vector<Case>& cases,
+                                  std::vector<std::optional<CaseRecord>>& recalled) {
+  const RunIdentity identity = run_identity(args_, cases);
+  const int shards = merged_.front().second.shards;
+  const std::vector<int> owner = partition_by_cost(cases, shards);
+  for (auto& [dir, j] : merged_) {
+    if (const auto why = identity_difference(j.identity, identity); !why.empty())
+      throw InputError("merge: " + journal_file(dir) + " is not from this build's run: " + why);
     std::size_t expected = 0, have = 0;
     for (std::size_t i = 0; i < cases.size(); ++i) expected += owner[i] == j.shard - 1;
     for (auto& [index, record] : j.records) {
@@ -206,9 +219,7 @@ void LongRunSession::recall_merge(const std::vector<Case>& cases,
                        " cases; finish it with siverify verify --resume " + dir + " --shard " +
                        shard_text(j.shard, shards) + " and its options");
   }
-  for (int k = 1; k <= shards; ++k)
-    if (!shard_dirs.count(k))
-      throw InputError("merge: shard " + shard_text(k, shards) + " is missing");
+  merged_.clear();
   recalled_ = cases.size();
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,7 @@ class LongRunSession {
  private:
   void plan(const std::vector<Case>& cases, std::vector<std::optional<CaseRecord>>& recalled,
             std::vector<char>& wanted);
+  void load_merge();
   void recall_merge(const std::vector<Case>& cases,
                     std::vector<std::optional<CaseRecord>>& recalled);
 
@@ -58,6 +60,7 @@ class LongRunSession {
   ShardSpec shard_;
   bool shard_given_ = false;
   std::unique_ptr<JournalContents> resumed_;  // the journal --resume continues
+  std::vector<std::pair<std::string, JournalContents>> merged_;  // shard directory, journal
   std::unique_ptr<JournalWriter> writer_;
   std::string write_error_;
   std::size_t recalled_ = 0;
