@@ -4,9 +4,11 @@
 //   report.tex         \inputs tables/ and figures/; latexmk -pdf report.tex gives report.pdf
 //   tables/<claim>.tex, tables/overall.tex, tables/values.tex
 //   figures/<check>_<group>_<kind>.{dat,gp,png,tex}
-//   summary.json       written last: its presence marks a complete directory
+//   summary.json       written last; "complete": false when the run was stopped (SIGINT/SIGTERM)
+//   journal.jsonl      each case as it finished (reports/journal.hpp), for --resume and merge
 // Completeness: every file is written under a temporary name and renamed; begin_report removes a
-// previous summary.json first, so an interrupted run never leaves a directory that looks complete.
+// previous summary.json first, so a killed run never leaves a directory that looks complete, and a
+// stopped one says it is incomplete (summary.json, the top of report.md, exit code 4).
 #pragma once
 
 #include <filesystem>
