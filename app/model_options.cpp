@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "app/csv.hpp"
-#include "app/torch_plugin.hpp"
+#include "properties/model/torch_loader.hpp"
 #include "models/model_spec.hpp"
 
 namespace siv::app {
@@ -45,7 +45,7 @@ std::unique_ptr<EstimatedField> load_model(const ModelArgs& args, const OracleFi
 }
 
 double model_unit_roundoff(const EstimatedField& model) {
-  return require_torch("--model").unit_roundoff(model);
+  return require_torch("--model").model_info(model).unit_roundoff;
 }
 
 void with_model_errors(const std::function<void()>& work) {

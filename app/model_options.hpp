@@ -1,5 +1,5 @@
 // The --model options shared by field, sample and verify (models/model_field.hpp). The model is
-// loaded through libsiverify_torch.so (app/torch_plugin.hpp); in a build without libtorch the
+// loaded through libsiverify_torch.so (properties/model/torch_loader.hpp); in a build without libtorch the
 // options stay, and giving --model says that this build cannot load it.
 #pragma once
 

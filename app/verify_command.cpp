@@ -14,6 +14,7 @@
 
 #include "app/csv.hpp"
 #include "app/inputs.hpp"
+#include "app/verify_model.hpp"
 #include "app/long_run.hpp"
 #include "properties/claims.hpp"
 #include "properties/runner.hpp"
@@ -43,6 +44,7 @@ struct VerifyOptions {
   bool mutants_only = false;
   double alpha = 1e-3;
   LongRunOptions long_run;         // --resume, --shard (app/long_run.hpp)
+  VerifyModelArgs model;           // --model and its training set (app/verify_model.hpp)
   const CLI::App* cli = nullptr;   // the parsed command line, for the run's identity
 };
 
@@ -54,17 +56,21 @@ std::vector<std::string> split_commas(const std::string& text) {
   return parts;
 }
 
-std::vector<const Check*> select_checks(const std::string& claims) {
+std::vector<const Check*> select_checks(const std::string& claims,
+                                        const std::vector<std::unique_ptr<Check>>& extra) {
   std::vector<const Check*> out;
   const auto wanted = split_commas(claims);
   std::set<std::string> matched;
-  for (const auto& check : all_checks()) {
+  std::vector<const Check*> pool;
+  for (const auto* list : {&all_checks(), &extra})
+    for (const auto& check : *list) pool.push_back(check.get());
+  for (const Check* check : pool) {
     const bool take = wanted.empty() || std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) {
                         const bool hit = w == check->claim() || w == check->id();
                         if (hit) matched.insert(w);
                         return hit;
                       });
-    if (take) out.push_back(check.get());
+    if (take) out.push_back(check);
   }
   std::string known;
   for (const auto& check : all_checks())
@@ -136,7 +142,15 @@ int run(VerifyOptions o) {
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;
-  const auto checks = select_checks(o.claims);
+  // With --model only its checks run; otherwise torch adds the network ladder when asked for.
+  const auto extra = o.model.model.given() ? model_verify_checks(o.model) : torch_checks(o.claims, o.profile);
+  std::vector<const Check*> checks;
+  if (o.model.model.given()) {
+    for (const auto& check : extra)
+      if (o.claims.empty() || o.claims.find(check->claim()) != std::string::npos) checks.push_back(check.get());
+  } else {
+    checks = select_checks(o.claims, extra);
+  }
   const nlohmann::json baseline = o.baseline.empty() ? nlohmann::json() : load_baseline(o.baseline);
   LongRunSession long_run(o.long_run, o.out, identity_args(*o.cli, o.profile, run.seed));
   if (!o.out.empty()) {
@@ -150,7 +164,8 @@ int run(VerifyOptions o) {
   long_run.attach(run);
   const RunResult result = run_checks(checks, run);
   if (long_run.is_shard()) return long_run.finish_shard(result);
-  std::cout << verdict_lines(result);
+  const std::string diagnosis = o.model.model.given() ? model_diagnosis(result, o.model) : "";
+  std::cout << verdict_lines(result) << (diagnosis.empty() ? "" : "\n" + diagnosis + "\n");
   int unexpected = 0;
   for (const auto& g : result.groups) unexpected += !g.as_expected();
   std::cout << result.groups.size() << " groups, " << result.records.size() << " cases, "
@@ -162,6 +177,10 @@ int run(VerifyOptions o) {
     for (const auto& w : write_report(o.out, result, settings, find_gnuplot()))
       std::cerr << "warning: " << w << "\n";
     std::cout << "report: " << (std::filesystem::path(o.out) / "report.md").string() << "\n";
+    if (!diagnosis.empty()) {
+      write_file_atomically(std::filesystem::path(o.out) / "diagnosis.md", diagnosis);
+      std::cout << "diagnosis: " << (std::filesystem::path(o.out) / "diagnosis.md").string() << "\n";
+    }
     if (o.pdf) {
       const std::string problem = compile_pdf(o.out);
       if (problem.empty()) std::cout << "pdf: " << (std::filesystem::path(o.out) / "report.pdf").string() << "\n";
@@ -215,6 +234,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1e-12, 0.5))
       ->capture_default_str();
   verify->add_option("--replay", options->replay, "Replay one case from its token");
+  add_verify_model_options(*verify, options->model);
   add_long_run_options(*verify, options->long_run);
   verify->callback([verify, options, &exit_code] {
     // The environment supplies what the command line left out.

@@ -1,7 +1,6 @@
 #include "models/torch_api.hpp"
 
 #include "models/model_field.hpp"
-#include "properties/check.hpp"
 
 namespace siv {
 namespace {
@@ -10,13 +9,12 @@ std::unique_ptr<EstimatedField> load_model(const ModelSpec& spec, const OracleFi
   return std::make_unique<ModelField>(spec, oracle);
 }
 
-double unit_roundoff(const EstimatedField& model) {
-  return dynamic_cast<const ModelField&>(model).unit_roundoff();
+ModelInfo model_info(const EstimatedField& field) {
+  const auto& m = dynamic_cast<const ModelField&>(field);
+  return {m.dtype(), m.unit_roundoff(), m.precision_floor(), m.has_divergence()};
 }
 
-std::vector<std::unique_ptr<Check>> checks(const ModelTarget*) { return {}; }
-
-const TorchApi api{&load_model, &unit_roundoff, &checks};
+const TorchApi api{&load_model, &model_info, &train_network};
 
 }  // namespace
 }  // namespace siv

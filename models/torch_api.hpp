@@ -1,26 +1,32 @@
-// The entry points of libsiverify_torch.so, the one part of siverify that links libtorch. The
-// command line opens it with dlopen only when a command needs it (--model, the network ladder):
-// loading libtorch costs about two seconds, which no other command should pay.
+// The entry points of libsiverify_torch.so, the one part of siverify that links libtorch (and
+// only the theory layer besides). properties/model/torch_loader.hpp opens it with dlopen only when
+// a command needs it (--model, the network ladder): loading libtorch costs about two seconds,
+// which no other command should pay.
 #pragma once
 
+#include <cstdint>
 #include <memory>
-#include <vector>
+#include <string>
 
 #include "models/model_spec.hpp"
+#include "models/network.hpp"
 #include "theory/error_models.hpp"
 
 namespace siv {
 
-class Check;
-struct ModelTarget;
+// What a loaded model says about itself (models/model_field.hpp).
+struct ModelInfo {
+  std::string dtype;
+  double unit_roundoff = 0, precision_floor = 0;
+  bool has_divergence = false;
+};
 
 struct TorchApi {
-  // A ModelField (models/model_field.hpp); throws ModelError.
+  // A ModelField; throws ModelError.
   std::unique_ptr<EstimatedField> (*load_model)(const ModelSpec& spec, const OracleField& oracle);
-  // Unit roundoff of a loaded model's dtype.
-  double (*unit_roundoff)(const EstimatedField& model);
-  // The checks that need torch: with a target, those of `verify --model`; without, the ladder.
-  std::vector<std::unique_ptr<Check>> (*checks)(const ModelTarget* target);
+  ModelInfo (*model_info)(const EstimatedField& model);  // model from load_model
+  TrainedNetwork (*train_network)(const Mat& data, const Schedule& schedule,
+                                  const NetworkOptions& options, std::uint64_t seed);
 };
 
 }  // namespace siv

@@ -28,11 +28,11 @@ struct ErrorPath {
 };
 
 // t_final > 0; tol is the solver's absolute and relative tolerance. The density ratio (a
-// divergence per evaluation) is carried only when asked for. With path_only_control the step size
-// follows Z alone and the extra states are quadratures on the same steps: for a float32 model e
-// carries rounding noise that no step size can integrate to tol (the solver would stall).
+// divergence per evaluation) is carried only when asked for. sigma_weighted integrates A, the
+// shift and the remainder integrals in their sigma-weighted form (bounded states): a float32
+// model's e carries rounding noise ~ u |x| sigma'/sigma, which the plain integrals (growing like
+// 1/sigma) cannot be integrated to tol against, so the solver would stall.
 ErrorPath integrate_error_path(const EstimatedField& field, const ConstVecRef& z1, double t_final,
-                               double tol, bool density_ratio = false,
-                               bool path_only_control = false);
+                               double tol, bool density_ratio = false, bool sigma_weighted = false);
 
 }  // namespace siv

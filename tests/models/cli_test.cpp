@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "../app/run_binary.hpp"
 #include "modules.hpp"
@@ -98,6 +99,24 @@ TEST(ModelCli, BrokenModelsExitTwoWithNothingWritten) {
   auto unknown = with(f.model(test::linear_oracle_velocity()));
   unknown.insert(unknown.end(), {"--model-time", "t1"});
   expect_refused(unknown, "--model-time: unknown model time convention 't1'");
+}
+
+TEST(ModelCli, VerifyModelDiagnosesTheExactOracleAndRefusesABrokenModel) {
+  const Files f;
+  const std::string out = f.dir.path("report");
+  const auto run = run_siverify({"verify", "--model", f.model(test::linear_oracle_velocity()), "--data",
+                                 f.data_file, "--schedule", "linear", "--claims", "C6", "--out", out});
+  EXPECT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("C6.model"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("| memorized: dist < gap/20 | 1 |"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Verdict: overfits"), std::string::npos) << run.out;
+  EXPECT_NE(test::read_text(out + "/diagnosis.md").find("certified to memorize"), std::string::npos);
+  const std::string broken_out = f.dir.path("broken");
+  const auto broken = run_siverify({"verify", "--model", f.model(test::forward("    return x[:, :1]\n")),
+                                    "--data", f.data_file, "--out", broken_out});
+  EXPECT_EQ(broken.code, 2);
+  EXPECT_NE(broken.err.find("returned shape [3, 1]"), std::string::npos) << broken.err;
+  EXPECT_FALSE(std::filesystem::exists(broken_out));
 }
 
 }  // namespace

@@ -161,7 +161,7 @@ void Float32ModelStatesItsPrecisionFloor() {
   Rng rng(13);
   const Start start = draw_start(oracle, rng);
   const ErrorPath p = integrate_error_path(f, start.z, kErrorPathEnd, kErrorPathTolerance,
-                                           false, /*path_only_control=*/true);
+                                           false, /*sigma_weighted=*/true);
   ASSERT_EQ(p.ending, Ending::reached_end);
   EXPECT_LT(p.steps, 5000);
   EXPECT_LT(p.dist, 100 * f.precision_floor());

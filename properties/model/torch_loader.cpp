@@ -1,12 +1,12 @@
-#include "app/torch_plugin.hpp"
+#include "properties/model/torch_loader.hpp"
 
 #include <dlfcn.h>
 
 #include <filesystem>
 
-#include "app/csv.hpp"
+#include "data/input_error.hpp"
 
-namespace siv::app {
+namespace siv {
 namespace {
 
 struct Loaded {
@@ -15,6 +15,10 @@ struct Loaded {
 };
 
 Loaded open_library() {
+  if (void* loaded = ::dlopen("libsiverify_torch.so", RTLD_NOW | RTLD_NOLOAD)) {
+    const auto entry = reinterpret_cast<const TorchApi* (*)()>(::dlsym(loaded, "siverify_torch_api"));
+    if (entry) return {entry(), ""};
+  }
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   const std::string path = (exe.parent_path() / "libsiverify_torch.so").string();
@@ -44,4 +48,4 @@ const TorchApi& require_torch(const std::string& option) {
   return *api;
 }
 
-}  // namespace siv::app
+}  // namespace siv

@@ -1,0 +1,92 @@
+#include "app/verify_model.hpp"
+
+#include <map>
+#include <sstream>
+
+#include "app/csv.hpp"
+#include "data/dataset.hpp"
+#include "properties/model/memorization.hpp"
+#include "properties/model/model_checks.hpp"
+#include "properties/model/torch_loader.hpp"
+
+namespace siv::app {
+
+void add_verify_model_options(CLI::App& verify, VerifyModelArgs& args) {
+  add_model_options(verify, args.model);
+  verify.add_option("--data", args.data, "With --model: its training set (any data spec)")
+      ->type_name("SPEC");
+  verify.add_option("--schedule", args.schedule, "With --model: the schedule it was trained on "
+                                                 "(siverify's convention; default linear)")
+      ->type_name("SPEC");
+  add_selection_options(verify, args.selection);
+  verify.add_option("--data-seed", args.data_seed, "With --model and --n: seed of the subset "
+                                                   "(default 0, as field and sample)")
+      ->type_name("K");
+}
+
+std::vector<std::unique_ptr<Check>> model_verify_checks(const VerifyModelArgs& args) {
+  if (args.data.empty()) throw InputError("--model needs --data, the set the model was trained on");
+  const auto schedule = parse_schedule(args.schedule);
+  const data::Dataset data =
+      data::load_dataset(args.data, make_selection(args.selection, parse_seed("--data-seed", args.data_seed)));
+  const OracleField oracle(data.rows, schedule);
+  load_model(args.model, oracle);  // probe now: a broken model is refused before anything is written
+  ModelTarget target{args.data, data.rows, schedule->name(),
+                     ModelSpec{args.model.file, parse_model_output(args.model.output),
+                               parse_model_time(args.model.time)}};
+  return model_checks(target);
+}
+
+std::vector<std::unique_ptr<Check>> torch_checks(const std::string& claims, const std::string& profile) {
+  std::vector<std::unique_ptr<Check>> out;
+  const bool asked = claims.find("C6.network") != std::string::npos ||
+                     (profile == "deep" && (claims.empty() || claims.find("C6") != std::string::npos));
+  if (asked) {
+    if (!find_torch()) require_torch("--claims C6.network");  // says why not
+    out.push_back(network_ladder_check());
+  }
+  return out;
+}
+
+std::string model_diagnosis(const RunResult& result, const VerifyModelArgs& args) {
+  for (const auto& r : result.records)
+    if (r.obs.failure.find("model '") != std::string::npos)
+      throw InputError("--model: " + r.obs.failure);
+  // Means over the cases of each detail of the diagnosis check.
+  std::map<std::string, double> mean;
+  std::map<std::string, int> count;
+  for (const auto& r : result.records) {
+    if (r.c.check != "C6.model" && r.c.check != "C4.model.loss") continue;
+    for (const auto& [k, v] : r.obs.details) {
+      mean[r.c.check + "." + k] += v;
+      ++count[r.c.check + "." + k];
+    }
+  }
+  for (auto& [k, v] : mean) v /= count[k];
+  const auto get = [&](const std::string& k) { return mean.count(k) ? format_number(mean[k]) : "n/a"; };
+  std::ostringstream os;
+  os << "# Diagnosis of " << args.model.file << "\n\n"
+     << "Model output `" << args.model.output << "`, time `" << args.model.time << "`, training set `"
+     << args.data << "`, schedule `" << args.schedule << "`.\n\n"
+     << "| quantity | value |\n| --- | --- |\n"
+     << "| accumulated error A (mean over paths) | " << get("C6.model.mean_A") << " |\n"
+     << "| largest A | " << get("C6.model.max_A") << " |\n"
+     << "| excess training loss int_0.01^1 E|b^ - b*|^2 (exact b*, Monte Carlo) | "
+     << get("C6.model.excess_loss") << " |\n"
+     << "| log concentrability along paths (t >= 0.05) | " << get("C4.model.loss.log_concentrability") << " |\n"
+     << "| memorized: dist < gap/20 | " << get("C6.model.memorized_gap") << " |\n"
+     << "| memorized: NN1/NN2 < 1/3 | " << get("C6.model.memorized_nn_ratio") << " |\n"
+     << "| certified to memorize (overfitting: A + allowance < gap/20) | " << get("C6.model.certified_overfit") << " |\n"
+     << "| certified not to memorize (underfitting: A/2 - allowance >= gap/20, ratio >= 1/2) | "
+     << get("C6.model.certified_underfit") << " |\n"
+     << "| precision floor 10 u max|y| | " << get("C6.model.precision_floor") << " |\n\n";
+  const double over = mean.count("C6.model.certified_overfit") ? mean["C6.model.certified_overfit"] : 0;
+  const double under = mean.count("C6.model.certified_underfit") ? mean["C6.model.certified_underfit"] : 0;
+  os << "Verdict: " << (over >= 0.5 ? "overfits (memorizes): the accumulated error vanishes along most paths"
+                        : under >= 0.5 ? "underfits: the accumulated error provably keeps most samples off the training set"
+                                       : "neither definition decides most samples (between the regimes)")
+     << ".\n";
+  return os.str();
+}
+
+}  // namespace siv::app

@@ -1,0 +1,38 @@
+// The parts of `verify` that need libtorch (properties/model/): `--model FILE` runs C4-C7 with the
+// model as b^ on its training set and writes a diagnosis; `--claims C6.network` (or the deep
+// profile) adds siverify's own ladder of trained networks to an ordinary run.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/inputs.hpp"
+#include "app/model_options.hpp"
+#include "properties/check.hpp"
+#include "properties/runner.hpp"
+
+namespace siv::app {
+
+struct VerifyModelArgs {
+  std::string data, schedule = "linear", data_seed = "0";
+  SelectionOptions selection;
+  ModelArgs model;
+};
+
+void add_verify_model_options(CLI::App& verify, VerifyModelArgs& args);
+
+// With --model: reads the data, loads and probes the model (InputError before anything is
+// written), and returns its checks.
+std::vector<std::unique_ptr<Check>> model_verify_checks(const VerifyModelArgs& args);
+
+// Without --model: the network ladder when the run asks for it and libtorch is present.
+std::vector<std::unique_ptr<Check>> torch_checks(const std::string& claims, const std::string& profile);
+
+// After a --model run: an InputError when the model failed during it (nothing written), else
+// the diagnosis (markdown), also printed.
+std::string model_diagnosis(const RunResult& result, const VerifyModelArgs& args);
+
+}  // namespace siv::app
