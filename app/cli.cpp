@@ -10,6 +10,7 @@
 #include "app/commands.hpp"
 #include "app/csv.hpp"
 #include "app/long_run_commands.hpp"
+#include "app/message.hpp"
 #include "app/verify_command.hpp"
 
 namespace {
@@ -35,7 +36,7 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   // One line, like every other error message of siverify.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return "siverify: " + std::string(e.what()) + " (see --help)\n";
+    return "siverify: " + siv::app::printable(e.what()) + " (see --help)\n";
   });
   int exit_code = 0;
   siv::app::add_schedules_command(app);
@@ -51,10 +52,10 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   } catch (const siv::app::InputError& e) {
-    std::fprintf(stderr, "siverify: %s\n", e.what());
+    std::fprintf(stderr, "siverify: %s\n", siv::app::printable(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "siverify: internal error: %s\n", e.what());
+    std::fprintf(stderr, "siverify: internal error: %s\n", siv::app::printable(e.what()).c_str());
     return 1;
   }
   return exit_code;

@@ -14,12 +14,17 @@ std::uint64_t parse_seed(const std::string& what, const std::string& text) {
   return seed;
 }
 
+const CLI::Validator kFileName(
+    [](const std::string& path) { return path.empty() ? std::string("the file name is empty") : std::string(); },
+    "");
+
 void add_data_and_schedule_options(CLI::App& cmd, std::string& data, std::string& schedule) {
   cmd.add_option("--data", data,
                  "Training set: a CSV, NPY or IDX file (.gz read too; format by extension or "
                  "fmt:csv|npy|idx:FILE), fashion-mnist[:train|test], or '-' for CSV on stdin")
       ->type_name("FILE")
-      ->required();
+      ->required()
+      ->check(kFileName);
   cmd.add_option("--schedule", schedule,
                  "linear | trig | bridge[:A] | vp[:bmin:bmax] | power:P (see 'schedules')")
       ->type_name("SPEC")

@@ -15,6 +15,9 @@
 
 namespace siv::app {
 
+// Rejects an empty file name (CLI11 validator for --data, --points, --start).
+extern const CLI::Validator kFileName;
+
 // The required --data and --schedule options every oracle sub-command takes.
 void add_data_and_schedule_options(CLI::App& cmd, std::string& data, std::string& schedule);
 

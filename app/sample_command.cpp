@@ -8,12 +8,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "app/commands.hpp"
 #include "app/csv.hpp"
 #include "app/inputs.hpp"
 #include "app/model_options.hpp"
+#include "app/limits.hpp"
 #include "solvers/adaptive.hpp"
 #include "solvers/brownian.hpp"
 #include "solvers/euler_maruyama.hpp"
@@ -36,9 +38,11 @@ constexpr std::uint64_t kNoiseStream = 1;
 struct SampleArgs {
   std::string data, schedule, solver, stepper = "dopri5", eps, start;
   int steps = 100, brownian_steps = 0, threads = 1;
-  long count = 0, max_steps = AdaptiveOptions{}.max_steps;
+  long max_steps = AdaptiveOptions{}.max_steps;
+  std::string count;  // parsed here: CLI11 saturates a 64-bit value out of range
   std::string seed = "0";  // parsed here: CLI11 would wrap a negative number into uint64
   double tol = AdaptiveOptions{}.abs_tol, t_final = AdaptiveOptions{}.t_final;
+  double max_work = kDefaultMaxWork;
   bool details = false, no_settle = false;
   SelectionOptions selection;
   ModelArgs model;
@@ -131,12 +135,15 @@ Plan make_plan(const SampleArgs& a) {
       throw InputError(std::string("--eps: ") + e.what());
     }
   }
-  if (given(a.count_opt) && a.count < 1)
-    throw InputError("--count must be >= 1, got " + std::to_string(a.count));
-  p.count = a.count;
+  if (given(a.count_opt)) {
+    const auto [end, ec] = std::from_chars(a.count.data(), a.count.data() + a.count.size(), p.count);
+    if (ec != std::errc() || end != a.count.data() + a.count.size() || p.count < 1)
+      throw InputError("--count must be an integer in [1, 2^63 - 1], got '" + a.count + "'");
+  }
   if (a.threads < 0) throw InputError("--threads must be >= 0, got " + std::to_string(a.threads));
-  p.threads = a.threads > 0 ? a.threads
-                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  p.threads = a.threads;
+  if (!(a.max_work > 0))
+    throw InputError("--max-work must be a number > 0, got " + format_number(a.max_work));
   p.seed = parse_seed("--seed", a.seed);
   return p;
 }
@@ -202,25 +209,75 @@ std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle, const
   };
   {
     std::vector<std::jthread> helpers;
-    for (long t = 1; t < std::min<long>(plan.threads, count); ++t) helpers.emplace_back(work);
+    try {
+      for (long t = 1; t < plan.threads; ++t) helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+      // The process may not get every thread; the ones it got share the work all the same.
+    }
     work();
   }
   if (failure) std::rethrow_exception(failure);
   return samples;
 }
 
+// solve_snr starts at lambda = alpha(1)/sigma(1), which must lie below its ceiling.
+void require_snr_start(const Schedule& schedule) {
+  const double lambda1 = schedule.alpha(1.0) / schedule.sigma(1.0),
+               ceiling = AdaptiveOptions{}.snr_lambda_max;
+  if (!(lambda1 < ceiling))
+    throw InputError("--schedule " + schedule.name() + ": alpha(1)/sigma(1) = " +
+                     format_number(lambda1) + " is not below the ceiling " +
+                     format_number(ceiling) +
+                     " of --solver lambda (t = 1 is hardly noise); use --solver adaptive or a "
+                     "schedule with more noise at t = 1");
+}
+
+// Field evaluations of one sample: the grid solvers' exact count, a typical count for the
+// adaptive ones (README: hundreds to a thousand at --tol 1e-12; --max-steps bounds each sample).
+double evaluations_per_sample(const Plan& plan) {
+  switch (plan.solver) {
+    case Solver::adaptive:
+    case Solver::lambda: return std::min(1000.0, 6.0 * static_cast<double>(plan.adaptive.max_steps));
+    case Solver::euler: return plan.steps;
+    case Solver::heun: return 2.0 * plan.steps;
+    case Solver::rk4: return 4.0 * plan.steps;
+    case Solver::em: return 2.0 * plan.steps;
+  }
+  return 0;
+}
+
+void require_sample_affordable(const Plan& plan, const SampleArgs& args, long count, long n, long d) {
+  double per_sample = evaluations_per_sample(plan) * evaluation_cost(n, d);
+  if (plan.solver == Solver::em) per_sample += 16.0 * plan.fine_steps * static_cast<double>(d);
+  const double work = static_cast<double>(count) * per_sample;
+  // The samples, then their CSV text (~26 characters per number).
+  const double bytes = static_cast<double>(count) * (sizeof(Sample) + 8.0 * d + 26.0 * (d + 7));
+  std::string what = std::to_string(count) + " samples";
+  if (plan.solver != Solver::adaptive && plan.solver != Solver::lambda)
+    what += " x --steps " + std::to_string(plan.steps);
+  if (plan.solver == Solver::em) what += " (Brownian grid " + std::to_string(plan.fine_steps) + ")";
+  what += " on n = " + std::to_string(n) + ", d = " + std::to_string(d) + " with --solver " +
+          args.solver;
+  require_affordable(what, work, bytes, args.max_work);
+}
+
 std::string run_sample(const SampleArgs& args) {
-  const Plan plan = make_plan(args);
+  Plan plan = make_plan(args);
   const auto schedule = parse_schedule(args.schedule);
+  if (plan.solver == Solver::lambda) require_snr_start(*schedule);
   require_one_stdin({{"--data", &args.data}, {"--start", &args.start}});
   const data::Dataset data = data::load_dataset(args.data, make_selection(args.selection, plan.seed));
+  require_moderate(data);
   const OracleField oracle(data.rows, schedule);
   std::optional<data::Dataset> starts;
   if (given(args.start_opt)) {
     starts = data::load_dataset(args.start);
     require_dimension_of(*starts, data);
+    require_moderate(*starts);
   }
   const long count = starts ? static_cast<long>(starts->rows.rows()) : plan.count;
+  require_sample_affordable(plan, args, count, oracle.size(), oracle.dim());
+  plan.threads = worker_threads("sample", plan.threads, count);
   std::vector<Sample> samples;
   if (args.model.given()) {
     // The model's b^ from the same starts and Brownian paths as the oracle's run.
@@ -316,7 +373,8 @@ void add_sample_command(CLI::App& app) {
   a->start_opt = cmd->add_option("--start", a->start,
                                  "Starts Z_1, one per row: any data spec ('-': CSV on stdin), "
                                  "never subset; excludes --count")
-                     ->type_name("SPEC");
+                     ->type_name("SPEC")
+                     ->check(kFileName);
   a->count_opt = cmd->add_option("--count", a->count,
                                  "Draw this many starts exactly from rho_1; excludes --start")
                      ->type_name("M");
@@ -326,8 +384,13 @@ void add_sample_command(CLI::App& app) {
                     ->type_name("K");
   add_selection_options(*cmd, a->selection);
   cmd->add_option("--threads", a->threads,
-                  "Worker threads, 0 = all cores (default 1); the output does not depend on it")
+                  "Worker threads, 0 = all cores (default 1; at most the cores); the output does "
+                  "not depend on it")
       ->type_name("N");
+  cmd->add_option("--max-work", a->max_work,
+                  "Refuse requests estimated above this many field-term operations (default "
+                  "5e9, about 15 s of one core; README, \"Limits\")")
+      ->type_name("OPS");
   cmd->add_flag("--details", a->details,
                 "Add the columns start_k, ending, steps, evaluations, t_end");
   add_model_options(*cmd, a->model);

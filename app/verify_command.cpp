@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "app/inputs.hpp"
 #include "app/verify_model.hpp"
 #include "app/long_run.hpp"
+#include "app/limits.hpp"
 #include "properties/claims.hpp"
 #include "properties/runner.hpp"
 #include "reports/atomic_file.hpp"
@@ -138,7 +140,7 @@ int run(VerifyOptions o) {
     throw InputError(std::string("--profile: ") + e.what());
   }
   run.seed = parse_seed("--seed", o.seed);
-  run.threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  run.threads = worker_threads("verify", std::max(0, o.threads), std::numeric_limits<long>::max());
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;

@@ -41,14 +41,17 @@ void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& 
   Vec& logits = sc.logits;
   logits.resize(n);
   const double inv_two_var = 0.5 / (sigma * sigma);
+  // Logits relative to the best centre, -(d2_k - d2_best) / (2 sigma^2): finite for the best one
+  // even where every -d2_k / (2 sigma^2) would overflow (small sigma, far points).
   for (int k = 0; k < n; ++k) {
     centred(alpha, x, points_.col(k), sc.diff);
-    logits[k] = -sc.diff.squaredNorm() * inv_two_var;
+    logits[k] = sc.diff.squaredNorm();
   }
-
   int best = 0;
   for (int k = 1; k < n; ++k)
-    if (logits[k] > logits[best]) best = k;
+    if (logits[k] < logits[best]) best = k;
+  const double nearest_d2 = logits[best];
+  for (int k = 0; k < n; ++k) logits[k] = -(logits[k] - nearest_d2) * inv_two_var;
   const double top = logits[best];
 
   out.m.resize(dim());
@@ -155,7 +158,14 @@ std::pair<int, double> nearest_point(const Mat& points, const ConstVecRef& x) {
     const double d2 = (x - points.col(k)).squaredNorm();
     if (d2 < best_d2) { best_d2 = d2; best = static_cast<int>(k); }
   }
-  return {best, std::sqrt(best_d2)};
+  if (best_d2 <= std::numeric_limits<double>::max()) return {best, std::sqrt(best_d2)};
+  // Every squared distance overflowed: compare the norms, scaled against overflow.
+  double best_norm = std::numeric_limits<double>::infinity();
+  for (Eigen::Index k = 0; k < points.cols(); ++k) {
+    const double norm = (x - points.col(k)).stableNorm();
+    if (norm < best_norm) { best_norm = norm; best = static_cast<int>(k); }
+  }
+  return {best, best_norm};
 }
 
 }  // namespace siv

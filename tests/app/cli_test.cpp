@@ -179,7 +179,7 @@ std::vector<BadInput> bad_inputs() {
       {"no_starts", s({"--solver", "euler"}), "give the starts: --start FILE, or --count M"},
       {"seed_negative", s({"--solver", "euler", "--count", "2", "--seed", "-3"}),
        "--seed must be an integer in [0, 2^64 - 1], got '-3'"},
-      {"count_zero", s({"--solver", "euler", "--count", "0"}), "--count must be >= 1, got 0"},
+      {"count_zero", s({"--solver", "euler", "--count", "0"}), "--count must be an integer in [1, 2^63 - 1], got '0'"},
       {"seed_unused", s({"--solver", "adaptive", "--start", "@starts.csv", "--seed", "4"}),
        "--seed has no effect with --start"},
       {"start_dimension", s({"--solver", "adaptive", "--start", "@points3.csv"}),

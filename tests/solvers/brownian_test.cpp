@@ -140,6 +140,22 @@ TEST(Brownian, IncrementsHaveVarianceDt) {
   EXPECT_LT(smallest_adjusted_p(mutant), kFalseAlarm);
 }
 
+// The streamed form redraws blocks on demand: the same numbers as the stored one, in any order of
+// requests, on grids whose steps straddle blocks; a huge path costs no memory up front.
+TEST(Brownian, StreamedPathEqualsStoredPath) {
+  const int finest = 3 * BrownianPath::kBlockSteps + 96;
+  const BrownianPath stored(11, 2, finest), streamed(11, 2, finest, 0);
+  ASSERT_FALSE(stored.streamed());
+  ASSERT_TRUE(streamed.streamed());
+  EXPECT_EQ(reproducibility_problem(source(stored), source(streamed)), "");
+  for (int j : {1, 3, 2, 1}) EXPECT_EQ(stored.increment(3, j), streamed.increment(3, j));
+  const BrownianPath other(12, 2, finest, 0);
+  EXPECT_NE(reproducibility_problem(source(stored), source(other)), "");  // mutant: another seed
+  const BrownianPath huge(1, 3, 2147483647);
+  EXPECT_TRUE(huge.streamed());
+  EXPECT_EQ(huge.increment(2147483647, 2147483647).size(), 3);
+}
+
 TEST(Brownian, RejectsBadGrids) {
   const BrownianPath path(1, 2, 12);
   EXPECT_THROW(path.increment(5, 1), std::invalid_argument);
