@@ -63,7 +63,7 @@ inline Result run_siverify(const std::vector<std::string>& args,
                            const std::string& stdin_file = "") {
   const TempDir io;
   // A hang guard only (exit 124), far above any run's time: no test is timed.
-  std::string command = "timeout 300 " + shell_quote(SIVERIFY_BINARY);
+  std::string command = "timeout 1800 " + shell_quote(SIVERIFY_BINARY);
   // append, not "literal" + string: GCC 12 warns falsely on the latter (-Wrestrict, PR 105329).
   for (const auto& a : args) command.append(" ").append(shell_quote(a));
   command.append(" <").append(shell_quote(stdin_file.empty() ? "/dev/null" : stdin_file));
