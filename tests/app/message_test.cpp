@@ -20,7 +20,7 @@ TEST(Message, EscapesControlAndInvalidBytesKeepsUtf8) {
   EXPECT_EQ(printable("\xf4\x90\x80\x80"), "\\xF4\\x90\\x80\\x80");
 }
 
-TEST(Message, LongTextKeepsItsStartAndEnd) {
+TEST(Message, LongMessagesKeepTheirStartAndEnd) {
   const std::string text = "file.csv:7: column 2: '" + std::string(10000, 'z') + "' is not a number";
   const std::string out = printable(text, 600);
   EXPECT_LT(out.size(), 700u);
