@@ -42,7 +42,7 @@ std::string summary_without_timings(const std::string& dir) {
     g.erase("seconds");
     auto& w = g.at("warnings");  // "slow: N s per case" is a timing too
     w.erase(std::remove_if(w.begin(), w.end(),
-                           [](const auto& x) { return x.get<std::string>().rfind("slow: ", 0) == 0; }),
+                           [](const auto& x) { return x.template get<std::string>().rfind("slow: ", 0) == 0; }),
             w.end());
   }
   return j.dump(1);
