@@ -153,6 +153,7 @@ struct Sample {
   int start_k = -1;  // the centre the start was drawn around; -1 for --start rows
 };
 
+// An adaptive or lambda sample (the per-sample step control stays per sample).
 Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field,
                  const std::optional<data::Dataset>& starts, long i) {
   const std::uint64_t sample_seed = derive_seed(plan.seed, static_cast<std::uint64_t>(i));
@@ -166,32 +167,55 @@ Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field
     z1 = std::move(start.z);
     out.start_k = start.k;
   }
-  switch (plan.solver) {
-    case Solver::adaptive:
-      out.end = solve_adaptive(field, z1, plan.adaptive);
-      break;
-    case Solver::lambda:
-      out.end = solve_snr(oracle, z1, plan.adaptive);
-      break;
-    case Solver::euler:
-    case Solver::heun:
-    case Solver::rk4:
-      out.end = solve_fixed(field, z1, plan.method, plan.steps);
-      break;
-    case Solver::em: {
-      const BrownianPath noise(derive_seed(sample_seed, kNoiseStream), oracle.dim(),
-                               plan.fine_steps);
-      out.end = solve_euler_maruyama(field, z1, plan.eps, plan.steps, noise);
-      break;
-    }
-  }
+  out.end = plan.solver == Solver::lambda ? solve_snr(oracle, z1, plan.adaptive)
+                                          : solve_adaptive(field, z1, plan.adaptive);
   return out;
+}
+
+// Fixed-step and Euler-Maruyama samples move in groups of kSampleGroup through one batched field
+// call per stage, the threads splitting each group (the rows do not depend on their number); the
+// group bounds memory at a few d x kSampleGroup matrices.
+constexpr long kSampleGroup = 1024;
+
+std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, const Field& field,
+                                  const std::optional<data::Dataset>& starts, long count) {
+  std::vector<Sample> samples(static_cast<std::size_t>(count));
+  for (long first = 0; first < count; first += kSampleGroup) {
+    const long width = std::min(kSampleGroup, count - first);
+    Mat z1(oracle.dim(), width);
+    std::vector<BrownianPath> paths;
+    std::vector<const BrownianPath*> noise;
+    for (long j = 0; j < width; ++j) {
+      const long i = first + j;
+      const std::uint64_t sample_seed = derive_seed(plan.seed, static_cast<std::uint64_t>(i));
+      if (starts) {
+        z1.col(j) = starts->rows.row(i).transpose();
+      } else {
+        Rng rng(sample_seed, kStartStream);
+        Start start = draw_start(oracle, rng);
+        z1.col(j) = start.z;
+        samples[static_cast<std::size_t>(i)].start_k = start.k;
+      }
+      if (plan.solver == Solver::em)
+        paths.emplace_back(derive_seed(sample_seed, kNoiseStream), oracle.dim(), plan.fine_steps);
+    }
+    for (const BrownianPath& p : paths) noise.push_back(&p);
+    std::vector<Endpoint> ends =
+        plan.solver == Solver::em
+            ? solve_euler_maruyama_batch(field, z1, plan.eps, plan.steps, noise)
+            : solve_fixed_batch(field, z1, plan.method, plan.steps);
+    for (long j = 0; j < width; ++j)
+      samples[static_cast<std::size_t>(first + j)].end = std::move(ends[static_cast<std::size_t>(j)]);
+  }
+  return samples;
 }
 
 // Samples are independent, so any number of threads gives the same rows; a failure in a worker
 // is rethrown here.
 std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle, const Field& field,
                               const std::optional<data::Dataset>& starts, long count) {
+  if (plan.solver != Solver::adaptive && plan.solver != Solver::lambda)
+    return solve_batched(plan, oracle, field, starts, count);
   std::vector<Sample> samples(static_cast<std::size_t>(count));
   std::atomic<long> next{0};
   std::exception_ptr failure;
@@ -291,7 +315,7 @@ std::string run_sample(const SampleArgs& args) {
       p.adaptive.abs_tol = p.adaptive.rel_tol = std::max(p.adaptive.abs_tol, 100 * model_unit_roundoff(*model));
     with_model_errors([&] { samples = solve_all(p, oracle, *model, starts, count); });
   } else {
-    samples = solve_all(plan, oracle, OracleVelocity(oracle), starts, count);
+    samples = solve_all(plan, oracle, OracleVelocity(oracle, plan.threads), starts, count);
   }
 
   std::vector<std::string> header = numbered("z", oracle.dim());

@@ -73,4 +73,4 @@ BENCHMARK(BM_EulerSample)->Arg(1024)->Arg(16384);
 }  // namespace
 }  // namespace siv
 
-BENCHMARK_MAIN();
+BENCHMARK_MAIN();  // one main for oracle_bench.cpp and field_bench.cpp

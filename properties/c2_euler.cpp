@@ -115,17 +115,20 @@ class EulerIdentity final : public Check {
     Observation obs;
     double worst_identity = 0, worst_r = 0;
     Posterior post;
+    Mat starts(scene.d(), c.starts), states_at_h;
+    for (int i = 0; i < c.starts; ++i) starts.col(i) = scene.start(i).z;
+    const std::vector<Endpoint> ends =
+        solve_fixed_batch(scene.field(), starts, Method::euler, c.steps, [&](double t, const Mat& z) {
+          if (std::abs(t - h) < 0.5 * h) states_at_h = z;
+        });
     for (int i = 0; i < c.starts; ++i) {
-      Vec at_h;
-      const Endpoint end = solve_fixed(scene.field(), scene.start(i).z, Method::euler, c.steps,
-                                       [&](double t, const Vec& z) {
-                                         if (std::abs(t - h) < 0.5 * h) at_h = z;
-                                       });
-      if (end.ending == Ending::non_finite || at_h.size() == 0) {
+      const Endpoint& end = ends[static_cast<std::size_t>(i)];
+      if (end.ending == Ending::non_finite || states_at_h.cols() == 0) {
         obs.failure = "Euler produced no finite state at t = h";
         return obs;
       }
-      scene.oracle().posterior(alpha, sigma, at_h, post);
+      const Vec at_h = states_at_h.col(i);
+      scene.oracle().posterior_at(h, at_h, post);
       const Vec y = scene.oracle().points().col(post.nearest);
       const Vec xi = (at_h - alpha * y) / sigma;
       Vec predicted = y + sigma_defect(s, h) * xi - h * kappa * post.offset;

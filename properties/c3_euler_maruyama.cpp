@@ -71,23 +71,29 @@ Residuals em_residuals(const Case& c, Observation& obs) {
   obs.assume("stability: h (sigma'/sigma + eps/sigma^2) < 2 on the grid", stability < kStabilityLimit,
              kStabilityLimit - stability);
   out.v = em_variance_recursion(s, eps, c.steps);
-  const double alpha = s.alpha(h), sigma = s.sigma(h);
   const double bias = s.alpha(h) - h * s.dalpha(h) - 1.0;
   const double need = required_margin(scene.n(), h);
   Posterior post;
+  std::vector<BrownianPath> paths;
+  std::vector<const BrownianPath*> noise;
+  Mat starts(scene.d(), c.starts), states_at_h;
   for (int i = 0; i < c.starts; ++i) {
-    const BrownianPath noise(derive_seed(c.seed, 0xe30000 + static_cast<std::uint64_t>(i)),
-                             scene.d(), c.steps);
-    Vec at_h;
-    const Endpoint e = solve_euler_maruyama(scene.field(), scene.start(i).z, eps, c.steps, noise,
-                                            [&](double t, const Vec& z) {
-                                              if (std::abs(t - h) < 0.5 * h) at_h = z;
-                                            });
-    if (e.ending == Ending::non_finite || at_h.size() == 0 || !e.z.allFinite()) {
+    paths.emplace_back(derive_seed(c.seed, 0xe30000 + static_cast<std::uint64_t>(i)), scene.d(), c.steps);
+    starts.col(i) = scene.start(i).z;
+  }
+  for (const BrownianPath& p : paths) noise.push_back(&p);
+  const std::vector<Endpoint> ends =
+      solve_euler_maruyama_batch(scene.field(), starts, eps, c.steps, noise, [&](double t, const Mat& z) {
+        if (std::abs(t - h) < 0.5 * h) states_at_h = z;
+      });
+  for (int i = 0; i < c.starts; ++i) {
+    const Endpoint& e = ends[static_cast<std::size_t>(i)];
+    if (e.ending == Ending::non_finite || states_at_h.cols() == 0 || !e.z.allFinite()) {
       out.diverged = true;
       continue;
     }
-    scene.oracle().posterior(alpha, sigma, at_h, post);
+    const Vec at_h = states_at_h.col(i);
+    scene.oracle().posterior_at(h, at_h, post);
     if (post.margin < need) { ++out.excluded; continue; }
     const Vec y = scene.oracle().points().col(post.nearest);
     out.r.push_back(e.z - y - bias * y);

@@ -28,6 +28,8 @@ struct Endpoint {
 
 // Called as observer(t, z) after every accepted step, starting with (1, z1).
 using Observer = std::function<void(double, const Vec&)>;
+// The batched solvers' observer: z is d x M, column i the state of sample i.
+using BatchObserver = std::function<void(double, const Mat&)>;
 
 // Throws std::invalid_argument unless z1 has dim entries, all finite.
 void require_start(int dim, const ConstVecRef& z1);

@@ -7,6 +7,8 @@
 #include "theory/diffusion.hpp"
 #include "theory/field.hpp"
 
+#include <vector>
+
 namespace siv {
 
 // noise must have the field's dimension and a finest grid that steps divides; W is the path's
@@ -16,5 +18,13 @@ namespace siv {
 // throw. Throws std::invalid_argument on a bad start, steps or noise.
 Endpoint solve_euler_maruyama(const Field& field, const ConstVecRef& z1, const Diffusion& eps,
                               int steps, const BrownianPath& noise, const Observer& observer = {});
+
+// Every column of z1 (d x M) at once with one Field::velocity_score_batch call per step; column i
+// uses noise[i]. Throws std::invalid_argument as solve_euler_maruyama does, or when the number of
+// paths is not M.
+std::vector<Endpoint> solve_euler_maruyama_batch(const Field& field, const ConstMatRef& z1,
+                                                 const Diffusion& eps, int steps,
+                                                 const std::vector<const BrownianPath*>& noise,
+                                                 const BatchObserver& observer = {});
 
 }  // namespace siv

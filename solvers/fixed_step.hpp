@@ -4,6 +4,8 @@
 #include "solvers/endpoint.hpp"
 #include "theory/field.hpp"
 
+#include <vector>
+
 namespace siv {
 
 enum class Method { euler, heun, rk4 };
@@ -17,5 +19,11 @@ std::string to_string(Method m);
 // std::invalid_argument when steps < 1 or z1 has the wrong size or is not finite.
 Endpoint solve_fixed(const Field& field, const ConstVecRef& z1, Method method, int steps,
                      const Observer& observer = {});
+
+// Every column of z1 (d x M) at once, one Field::velocity_batch call per stage for the whole
+// batch: the same scheme as solve_fixed column by column (with the batched field's rounding).
+// Endpoint i belongs to column i. Throws std::invalid_argument as solve_fixed does.
+std::vector<Endpoint> solve_fixed_batch(const Field& field, const ConstMatRef& z1, Method method,
+                                        int steps, const BatchObserver& observer = {});
 
 }  // namespace siv

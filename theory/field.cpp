@@ -4,9 +4,41 @@ namespace siv {
 
 int OracleVelocity::settled(double t, const ConstVecRef& x) const {
   thread_local Posterior p;
-  const Schedule& s = oracle_.schedule();
-  oracle_.posterior(s.alpha(t), s.sigma(t), x, p);
+  oracle_.posterior_at(t, x, p);
   return p.log_deficit < kSettledLogDeficit ? p.nearest : -1;
+}
+
+void Field::velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const {
+  for (Eigen::Index i = 0; i < x.cols(); ++i) velocity(t, x.col(i), b.col(i));
+}
+
+void Field::velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
+                                 Eigen::Ref<Mat> s) const {
+  for (Eigen::Index i = 0; i < x.cols(); ++i) {
+    velocity(t, x.col(i), b.col(i));
+    score(t, x.col(i), s.col(i));
+  }
+}
+
+namespace {
+ColumnBatch& batch_scratch() {
+  thread_local ColumnBatch out;
+  return out;
+}
+}  // namespace
+
+void OracleVelocity::velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const {
+  ColumnBatch& out = batch_scratch();
+  oracle_.evaluate_columns(t, x, out, threads_);
+  b = out.b;
+}
+
+void OracleVelocity::velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
+                                          Eigen::Ref<Mat> s) const {
+  ColumnBatch& out = batch_scratch();
+  oracle_.evaluate_columns(t, x, out, threads_);
+  b = out.b;
+  s = out.s;
 }
 
 }  // namespace siv

@@ -7,6 +7,10 @@
 //   | f.score(t, x, s)      | writes s(t, x), t in (0, 1]                                   |
 //   | f.settled(t, x)       | k when the rest of the path from (t, x) provably ends at y_k  |
 //   |                       | (oracle with one-hot weights), -1 otherwise                   |
+//   | f.velocity_batch(t, X, B)        | B = b(t, X) column by column, X and B d x M        |
+//   | f.velocity_score_batch(t, X, B, S) | the same, with S = s(t, X)                       |
+// The batched calls default to a loop over columns; fields with a faster kernel override them,
+// and must give results that do not depend on their thread count.
 #pragma once
 
 #include "theory/oracle.hpp"
@@ -27,22 +31,30 @@ class Field {
   virtual void velocity(double t, const ConstVecRef& x, VecRef b) const = 0;
   virtual void score(double t, const ConstVecRef& x, VecRef s) const = 0;
   virtual int settled(double t, const ConstVecRef& x) const = 0;
+  virtual void velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const;
+  virtual void velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
+                                    Eigen::Ref<Mat> s) const;
 };
 
-// The exact field b*, s* of a training set.
+// The exact field b*, s* of a training set; its batched calls use OracleField::evaluate_columns
+// on `threads` threads (the result does not depend on the number).
 class OracleVelocity final : public Field {
  public:
-  explicit OracleVelocity(const OracleField& oracle) : oracle_(oracle) {}
+  explicit OracleVelocity(const OracleField& oracle, int threads = 1) : oracle_(oracle), threads_(threads) {}
   int dim() const override { return oracle_.dim(); }
   const Schedule& schedule() const override { return oracle_.schedule(); }
   const Mat& points() const override { return oracle_.points(); }
   void velocity(double t, const ConstVecRef& x, VecRef b) const override { oracle_.velocity(t, x, b); }
   void score(double t, const ConstVecRef& x, VecRef s) const override { oracle_.score(t, x, s); }
   int settled(double t, const ConstVecRef& x) const override;
+  void velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const override;
+  void velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
+                            Eigen::Ref<Mat> s) const override;
   const OracleField& oracle() const { return oracle_; }
 
  private:
   const OracleField& oracle_;
+  int threads_;
 };
 
 }  // namespace siv

@@ -7,11 +7,11 @@
 namespace siv {
 namespace {
 
-// x - alpha y_k with a single rounding (fma): at sigma ~ 1e-8 the difference is ~1e-8 while the
-// rounding of alpha * y_k alone would be ~1e-16 |y_k|, costing eight digits.
-void centred(double alpha, const ConstVecRef& x, const ConstVecRef& y, Vec& out) {
+// x - alpha y_k without forming alpha * y_k rounded: at sigma ~ 1e-8 the difference is ~1e-8 while
+// the rounding of alpha * y_k alone would be ~1e-16 |y_k|, costing eight digits.
+void centred(const Mixture& mix, const ConstVecRef& x, const ConstVecRef& y, Vec& out) {
   out.resize(x.size());
-  for (Eigen::Index j = 0; j < x.size(); ++j) out[j] = std::fma(-alpha, y[j], x[j]);
+  for (Eigen::Index j = 0; j < x.size(); ++j) out[j] = centred_coordinate(mix, x[j], y[j]);
 }
 
 // Per-thread scratch so that evaluations allocate nothing after the first call on a thread.
@@ -26,16 +26,27 @@ Scratch& scratch() {
 
 }  // namespace
 
+Mixture Mixture::at(const Schedule& s, double t) {
+  Mixture m;
+  m.alpha = s.alpha(t);
+  m.complement = s.complement(t);
+  m.sigma = s.sigma(t);
+  m.use_complement = m.complement < 0.5;
+  return m;
+}
+
 OracleField::OracleField(const Mat& data, SchedulePtr schedule)
     : points_(data.transpose()), schedule_(std::move(schedule)) {
   if (data.rows() < 1 || data.cols() < 1)
     throw std::invalid_argument("training set is empty");
   if (!data.allFinite()) throw std::invalid_argument("training set has non-finite values");
   if (!schedule_) throw std::invalid_argument("no schedule");
+  squared_norms_ = points_.colwise().squaredNorm().transpose();
+  norms_ = squared_norms_.cwiseSqrt();
 }
 
-void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& x,
-                                 Posterior& out) const {
+void OracleField::fill_posterior(const Mixture& mix, const ConstVecRef& x, Posterior& out) const {
+  const double sigma = mix.sigma;
   const int n = size();
   Scratch& sc = scratch();
   Vec& logits = sc.logits;
@@ -44,7 +55,7 @@ void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& 
   // Logits relative to the best centre, -(d2_k - d2_best) / (2 sigma^2): finite for the best one
   // even where every -d2_k / (2 sigma^2) would overflow (small sigma, far points).
   for (int k = 0; k < n; ++k) {
-    centred(alpha, x, points_.col(k), sc.diff);
+    centred(mix, x, points_.col(k), sc.diff);
     logits[k] = sc.diff.squaredNorm();
   }
   int best = 0;
@@ -77,24 +88,29 @@ void OracleField::fill_posterior(double alpha, double sigma, const ConstVecRef& 
 }
 
 // x - alpha m = (x - alpha y_k) - alpha (m - y_k), after fill_posterior filled p.
-const Vec& OracleField::residual(double alpha, const ConstVecRef& x, const Posterior& p) const {
+const Vec& OracleField::residual(const Mixture& mix, const ConstVecRef& x, const Posterior& p) const {
   Scratch& sc = scratch();
-  centred(alpha, x, points_.col(p.nearest), sc.residual);
-  sc.residual -= alpha * p.offset;
+  centred(mix, x, points_.col(p.nearest), sc.residual);
+  sc.residual -= mix.alpha * p.offset;
   return sc.residual;
 }
 
 void OracleField::posterior(double alpha, double sigma, const ConstVecRef& x,
                             Posterior& out) const {
-  fill_posterior(alpha, sigma, x, out);
+  fill_posterior(Mixture::of(alpha, sigma), x, out);
+}
+
+void OracleField::posterior_at(double t, const ConstVecRef& x, Posterior& out) const {
+  fill_posterior(Mixture::at(*schedule_, t), x, out);
 }
 
 void OracleField::evaluate(double t, const ConstVecRef& x, FieldValue& out) const {
   Posterior& p = scratch().post;
   const Schedule& s = *schedule_;
-  const double alpha = s.alpha(t), sigma = s.sigma(t);
-  fill_posterior(alpha, sigma, x, p);
-  const Vec& residual = this->residual(alpha, x, p);
+  const Mixture mix = Mixture::at(s, t);
+  const double sigma = mix.sigma;
+  fill_posterior(mix, x, p);
+  const Vec& residual = this->residual(mix, x, p);
   out.m = p.m;
   out.b = s.dalpha(t) * p.m + s.log_sigma_rate(t) * residual;
   out.s = -residual / (sigma * sigma);
@@ -107,48 +123,33 @@ void OracleField::evaluate(double t, const ConstVecRef& x, FieldValue& out) cons
 void OracleField::velocity(double t, const ConstVecRef& x, VecRef b) const {
   Posterior& p = scratch().post;
   const Schedule& s = *schedule_;
-  const double alpha = s.alpha(t);
-  fill_posterior(alpha, s.sigma(t), x, p);
-  b.noalias() = s.log_sigma_rate(t) * residual(alpha, x, p) + s.dalpha(t) * p.m;
+  const Mixture mix = Mixture::at(s, t);
+  fill_posterior(mix, x, p);
+  b.noalias() = s.log_sigma_rate(t) * residual(mix, x, p) + s.dalpha(t) * p.m;
 }
 
 void OracleField::score(double t, const ConstVecRef& x, VecRef out) const {
   Posterior& p = scratch().post;
   const Schedule& s = *schedule_;
-  const double alpha = s.alpha(t), sigma = s.sigma(t);
-  fill_posterior(alpha, sigma, x, p);
-  out.noalias() = -residual(alpha, x, p) / (sigma * sigma);
+  const Mixture mix = Mixture::at(s, t);
+  const double sigma = mix.sigma;
+  fill_posterior(mix, x, p);
+  out.noalias() = -residual(mix, x, p) / (sigma * sigma);
 }
 
 void OracleField::evaluate_batch(double t, const ConstMatRef& x, FieldBatch& out) const {
   if (x.cols() != dim())
     throw std::invalid_argument("batch has " + std::to_string(x.cols()) + " columns, field has d = " +
                                 std::to_string(dim()));
-  const Eigen::Index rows = x.rows();
-  out.b.resize(rows, dim());
-  out.s.resize(rows, dim());
-  out.m.resize(rows, dim());
-  out.nearest.resize(rows);
-  out.wmax.resize(rows);
-  out.log_deficit.resize(rows);
-  out.margin.resize(rows);
-  const Schedule& s = *schedule_;
-  const double alpha = s.alpha(t), sigma = s.sigma(t);
-  const double dalpha = s.dalpha(t), rate = s.log_sigma_rate(t), var = sigma * sigma;
-  Posterior& p = scratch().post;
-  Vec xi(dim());
-  for (Eigen::Index i = 0; i < rows; ++i) {
-    xi = x.row(i).transpose();
-    fill_posterior(alpha, sigma, xi, p);
-    const Vec& residual = this->residual(alpha, xi, p);
-    out.m.row(i) = p.m.transpose();
-    out.b.row(i) = (dalpha * p.m + rate * residual).transpose();
-    out.s.row(i) = (-residual / var).transpose();  // as in evaluate(): bitwise equal
-    out.nearest[i] = p.nearest;
-    out.wmax[i] = p.wmax;
-    out.log_deficit[i] = p.log_deficit;
-    out.margin[i] = p.margin;
-  }
+  ColumnBatch columns;
+  evaluate_columns(t, x.transpose(), columns);
+  out.b = columns.b.transpose();
+  out.s = columns.s.transpose();
+  out.m = columns.m.transpose();
+  out.nearest = columns.nearest;
+  out.wmax = columns.wmax;
+  out.log_deficit = columns.log_deficit;
+  out.margin = columns.margin;
 }
 
 std::pair<int, double> nearest_point(const Mat& points, const ConstVecRef& x) {

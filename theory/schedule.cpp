@@ -45,6 +45,11 @@ double parse_parameter(std::string_view spec, const std::string& text) {
 
 // sin(pi (1 - t) / 2) rather than cos(pi t / 2): exactly 0 at t = 1 in floating point.
 double TrigSchedule::alpha(double t) const { return std::sin(kHalfPi * (1.0 - t)); }
+// 1 - cos(2 u) = 2 sin^2(u), u = pi t / 4.
+double TrigSchedule::complement(double t) const {
+  const double half = std::sin(0.5 * kHalfPi * t);
+  return 2 * half * half;
+}
 double TrigSchedule::dalpha(double t) const { return -kHalfPi * std::sin(kHalfPi * t); }
 double TrigSchedule::sigma(double t) const { return std::sin(kHalfPi * t); }
 double TrigSchedule::dsigma(double t) const { return kHalfPi * std::cos(kHalfPi * t); }
@@ -70,6 +75,7 @@ std::string VpSchedule::name() const {
   return "vp:" + format_parameter(bmin_) + ":" + format_parameter(bmax_);
 }
 double VpSchedule::alpha(double t) const { return std::exp(-0.5 * integrated(t)); }
+double VpSchedule::complement(double t) const { return -std::expm1(-0.5 * integrated(t)); }
 double VpSchedule::dalpha(double t) const { return -0.5 * rate(t) * alpha(t); }
 double VpSchedule::sigma(double t) const { return std::sqrt(-std::expm1(-integrated(t))); }
 double VpSchedule::sigma_dsigma(double t) const {

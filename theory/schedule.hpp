@@ -3,6 +3,7 @@
 // A Schedule model provides, for t in [0, 1]:
 //   | expression         | meaning                                               |
 //   | s.alpha(t)         | data coefficient, alpha(0) = 1                        |
+//   | s.complement(t)    | 1 - alpha(t) to full relative accuracy (within 4 ulp) |
 //   | s.dalpha(t)        | d alpha / dt                                          |
 //   | s.sigma(t)         | noise scale sqrt(beta^2 + gamma^2), sigma(0) = 0       |
 //   | s.dsigma(t)        | d sigma / dt (may be +inf at t = 0)                   |
@@ -24,6 +25,9 @@ class Schedule {
   virtual ~Schedule() = default;
   virtual std::string name() const = 0;
   virtual double alpha(double t) const = 0;
+  // 1 - alpha(t) without the cancellation of 1 - fl(alpha): x - alpha y is formed as
+  // (x - y) + (1 - alpha) y, which keeps full accuracy relative to t when alpha ~ 1 and |y| >> sigma.
+  virtual double complement(double t) const = 0;
   virtual double dalpha(double t) const = 0;
   virtual double sigma(double t) const = 0;
   virtual double dsigma(double t) const = 0;
@@ -43,6 +47,7 @@ class LinearSchedule final : public Schedule {
  public:
   std::string name() const override { return "linear"; }
   double alpha(double t) const override { return 1.0 - t; }
+  double complement(double t) const override { return t; }
   double dalpha(double) const override { return -1.0; }
   double sigma(double t) const override { return t; }
   double dsigma(double) const override { return 1.0; }
@@ -55,6 +60,7 @@ class TrigSchedule final : public Schedule {
  public:
   std::string name() const override { return "trig"; }
   double alpha(double t) const override;
+  double complement(double t) const override;  // 2 sin^2(pi t / 4)
   double dalpha(double t) const override;
   double sigma(double t) const override;
   double dsigma(double t) const override;
@@ -68,6 +74,7 @@ class BridgeSchedule final : public Schedule {
   explicit BridgeSchedule(double a = 2.0);
   std::string name() const override;
   double alpha(double t) const override { return 1.0 - t; }
+  double complement(double t) const override { return t; }
   double dalpha(double) const override { return -1.0; }
   double sigma(double t) const override;
   double dsigma(double t) const override;
@@ -85,6 +92,7 @@ class VpSchedule final : public Schedule {
   explicit VpSchedule(double bmin = 0.1, double bmax = 20.0);
   std::string name() const override;
   double alpha(double t) const override;
+  double complement(double t) const override;  // -expm1(-B/2)
   double dalpha(double t) const override;
   double sigma(double t) const override;
   double dsigma(double t) const override;
@@ -103,6 +111,7 @@ class PowerSchedule final : public Schedule {
   explicit PowerSchedule(double p);
   std::string name() const override;
   double alpha(double t) const override { return 1.0 - t; }
+  double complement(double t) const override { return t; }
   double dalpha(double) const override { return -1.0; }
   double sigma(double t) const override;
   double dsigma(double t) const override;

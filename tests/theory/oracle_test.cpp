@@ -24,6 +24,7 @@
 #include <boost/math/tools/roots.hpp>
 #include <boost/multiprecision/cpp_dec_float.hpp>
 
+#include "big_schedule.hpp"
 #include "properties/generators.hpp"
 // The theory test target links only the theory library; compile the shared builder in here.
 #include "properties/training_set.hpp"
@@ -33,7 +34,7 @@
 namespace siv {
 namespace {
 
-using Big = boost::multiprecision::cpp_dec_float_50;
+using test::Big;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kUnit = std::numeric_limits<double>::epsilon() / 2;  // unit roundoff u = 2^-53
@@ -60,6 +61,7 @@ T draw(const rc::Gen<T>& gen, std::uint64_t i) {
 
 enum class Fault {
   none,
+  rounded_alpha,      // x - alpha y_k from the rounded alpha (fma), never (x - y_k) + (1 - alpha) y_k
   plain_subtraction,  // x - alpha y_k rounded twice (no fma)
   expanded_logits,    // |x|^2 - 2 alpha x.y + alpha^2 |y|^2
   flipped_rate,       // b = alpha' m - (sigma'/sigma)(x - alpha m)
@@ -71,16 +73,19 @@ enum class Fault {
   no_log1p,           // log deficit = log(sum_{j != k} e_j), the normaliser forgotten
 };
 
-// oracle.cpp's algorithm (fma differences, log-sum-exp, m = y_k + offset) with one fault injected.
+// oracle.cpp's algorithm ((x - y_k) + (1 - alpha) y_k where alpha > 1/2, else fma differences;
+// log-sum-exp, m = y_k + offset) with one fault injected.
 FieldValue mirror(const Mat& pts, const Schedule& sch, double t, const Vec& x, Fault fault) {
   const int n = static_cast<int>(pts.cols());
-  const double alpha = sch.alpha(t), sigma = sch.sigma(t);
+  const double alpha = sch.alpha(t), sigma = sch.sigma(t), complement = sch.complement(t);
   auto pair = [&](int k) { return fault == Fault::shifted_pairing ? (k + 1) % n : k; };
   auto centred = [&](int k) {
     Vec v(x.size());
     for (Eigen::Index j = 0; j < x.size(); ++j)
       v[j] = fault == Fault::plain_subtraction ? x[j] - alpha * pts(j, k)
-                                               : std::fma(-alpha, pts(j, k), x[j]);
+             : fault == Fault::rounded_alpha || complement >= 0.5
+                 ? std::fma(-alpha, pts(j, k), x[j])
+                 : std::fma(complement, pts(j, k), x[j] - pts(j, k));
     return v;
   };
   const double var = (fault == Fault::wide_kernel ? 2.0 : 1.0) * sigma * sigma;
@@ -129,6 +134,19 @@ Eval oracle_impl(const Mat& data, const SchedulePtr& schedule) {
   return [field](double t, const Vec& x) {
     FieldValue v;
     field->evaluate(t, x, v);
+    return v;
+  };
+}
+
+// The batched kernel (evaluate_columns) on a one-column batch.
+Eval batch_impl(const Mat& data, const SchedulePtr& schedule) {
+  auto field = std::make_shared<const OracleField>(data, schedule);
+  return [field](double t, const Vec& x) {
+    ColumnBatch out;
+    field->evaluate_columns(t, x, out);
+    FieldValue v;
+    v.b = out.b.col(0), v.s = out.s.col(0), v.m = out.m.col(0);
+    v.nearest = out.nearest[0], v.wmax = out.wmax[0], v.log_deficit = out.log_deficit[0], v.margin = out.margin[0];
     return v;
   };
 }
@@ -220,13 +238,17 @@ Instance instantiate(const Setting& c) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 50-digit reference. The doubles alpha, alpha', sigma, sigma', x and Y are exact inputs.
+// 50-digit reference. The double t, x and Y are exact inputs; alpha(t), alpha', sigma, sigma' are
+// evaluated in 50 digits from t (test::big_schedule), so the rounding of alpha counts as an error.
 
 struct Reference {
   Vec m, r, b, s;
   int best = 0;
   double margin = kInf, log_deficit = -kInf, wmax = 1;
   std::vector<double> logits;
+  // |l_j| + t |alpha'| |x - alpha y_j| |y_j| / sigma^2: the logit's size plus its change under a
+  // relative perturbation of t of one unit (the scale of an error "relative to t").
+  std::vector<double> logit_scale;
   // Error-model scales (see accuracy()).
   double deficit = 0;     // 1 - w_best
   double split = 0;       // K (see accuracy())
@@ -234,19 +256,23 @@ struct Reference {
   double offset_norm = 0;
 };
 
-Reference reference(const Mat& data, double alpha, double dalpha, double sigma, double dsigma, const Vec& x) {
+Reference reference(const Mat& data, const std::string& schedule, double t, const Vec& x) {
   const int n = static_cast<int>(data.rows()), d = static_cast<int>(data.cols());
-  const Big a = alpha, two_var = 2 * Big(sigma) * Big(sigma);
+  const test::BigSchedule sch = test::big_schedule(schedule, t);
+  const Big a = sch.alpha, two_var = 2 * sch.sigma * sch.sigma;
+  const Big& dalpha = sch.dalpha;
   std::vector<Big> l(n);
+  Reference ref;
   for (int k = 0; k < n; ++k) {
-    Big sq = 0;
+    Big sq = 0, y_sq = 0;
     for (int j = 0; j < d; ++j) {
       const Big diff = Big(x[j]) - a * Big(data(k, j));
       sq += diff * diff;
+      y_sq += Big(data(k, j)) * Big(data(k, j));
     }
     l[k] = -sq / two_var;
+    ref.logit_scale.push_back(static_cast<double>(abs(l[k]) + 2 * t * abs(dalpha) * sqrt(sq * y_sq) / two_var));
   }
-  Reference ref;
   for (int k = 1; k < n; ++k)
     if (l[k] > l[ref.best]) ref.best = k;
   const int b = ref.best;
@@ -264,8 +290,8 @@ Reference reference(const Mat& data, double alpha, double dalpha, double sigma, 
     if (j == b) continue;
     e[j] = exp(l[j] - l[b]);
     others += e[j];
-    rest += e[j] * abs(l[j]);
-    const double delta = cu * static_cast<double>(abs(l[j]) + abs(l[b]));
+    rest += e[j] * ref.logit_scale[j];
+    const double delta = cu * (ref.logit_scale[j] + ref.logit_scale[b]);
     const double log_factor = (delta > 700 ? delta : std::log(std::expm1(delta))) - std::log(cu);
     split += std::exp(static_cast<double>(l[j] - l[b]) + log_factor);
   }
@@ -273,7 +299,7 @@ Reference reference(const Mat& data, double alpha, double dalpha, double sigma, 
     Big rest_sum = 0;
     rest = 0;
     for (int j = 0; j < n; ++j)
-      if (j != b) rest_sum += exp(l[j] - second), rest += exp(l[j] - second) * abs(l[j]);
+      if (j != b) rest_sum += exp(l[j] - second), rest += exp(l[j] - second) * ref.logit_scale[j];
     ref.log_deficit = static_cast<double>(second - l[b] + log(rest_sum));
     ref.rest_logit = static_cast<double>(rest / rest_sum);
   }
@@ -288,8 +314,8 @@ Reference reference(const Mat& data, double alpha, double dalpha, double sigma, 
     const Big m = Big(data(b, j)) + offset, r = Big(x[j]) - a * m;
     ref.m[j] = static_cast<double>(m);
     ref.r[j] = static_cast<double>(r);
-    ref.b[j] = static_cast<double>(Big(dalpha) * m + Big(dsigma) / Big(sigma) * r);
-    ref.s[j] = static_cast<double>(-r / (Big(sigma) * Big(sigma)));
+    ref.b[j] = static_cast<double>(dalpha * m + sch.dsigma / sch.sigma * r);
+    ref.s[j] = static_cast<double>(-r / (sch.sigma * sch.sigma));
   }
   ref.offset_norm = static_cast<double>(sqrt(offset_sq));
   if (n > 1) ref.margin = static_cast<double>(l[b] - second);
@@ -312,7 +338,9 @@ Reference reference(const Mat& data, double alpha, double dalpha, double sigma, 
 // small; when the logits themselves are not resolved (c u |l| > 1, e.g. on a bisector at tiny
 // sigma) it grows as the weights become undetermined. x - alpha m = (x - alpha y_k) - alpha (m - y_k)
 // errs by u |x - alpha y_k| plus alpha times the offset error. Margin and log deficit are
-// differences of logits: their errors scale with |l_k| and the other logits.
+// differences of logits: their errors scale with |l_k| and the other logits. Errors count relative
+// to t: every |l| above is the logit scale |l| + t |dl/dt|_alpha (Reference::logit_scale), and
+// x - alpha y_k carries t |alpha'| |y_k|, its change under a unit relative perturbation of t.
 struct Accuracy {
   double m = 0, b = 0, s = 0, margin = 0, log_deficit = 0, wmax = 0, nearest = 0;
   double worst() const {
@@ -337,8 +365,9 @@ Accuracy accuracy(const FieldValue& v, const Reference& ref, const Mat& data, co
   const double ymax = data.rowwise().stableNorm().maxCoeff();
   const double weight_term = spread * (ref.split + ref.deficit);
   const double scale_m = ymax + weight_term;
-  const double scale_r = (x - alpha * yb).stableNorm() + std::abs(alpha) * (ref.offset_norm + weight_term) + ref.r.stableNorm();
-  const double lb = std::abs(ref.logits[ref.best]);
+  const double scale_r = (x - alpha * yb).stableNorm() + t * std::abs(dalpha) * yb.stableNorm() +
+                         std::abs(alpha) * (ref.offset_norm + weight_term) + ref.r.stableNorm();
+  const double lb = ref.logit_scale[ref.best];
   Accuracy a;
   a.m = ratio((v.m - ref.m).stableNorm(), scale_m);
   a.b = ratio((v.b - ref.b).stableNorm(), std::abs(dalpha) * scale_m + std::abs(dsigma / sigma) * scale_r);
@@ -358,7 +387,7 @@ Accuracy accuracy(const FieldValue& v, const Reference& ref, const Mat& data, co
   const int k = v.nearest;
   a.nearest = k < 0 || k >= data.rows()
                   ? kInf
-                  : ratio(ref.logits[ref.best] - ref.logits[k], lb + std::abs(ref.logits[k]));
+                  : ratio(ref.logits[ref.best] - ref.logits[k], lb + ref.logit_scale[k]);
   return a;
 }
 
@@ -369,7 +398,7 @@ Accuracy accuracy_of(const Impl& impl, const Setting& c) {
   const Schedule& s = *in.schedule;
   Accuracy worst;
   for (const Vec& x : in.points) {
-    const Reference ref = reference(in.data, s.alpha(in.t), s.dalpha(in.t), s.sigma(in.t), s.dsigma(in.t), x);
+    const Reference ref = reference(in.data, c.schedule, in.t, x);
     worst.merge(accuracy(eval(in.t, x), ref, in.data, s, in.t, x));
   }
   return worst;
@@ -390,9 +419,23 @@ TEST(OracleAccuracy, MatchesFiftyDigitReference) {
   std::cout << "max relative errors seen (tolerance " << kAccuracyTol << "): " << seen << "\n";
 }
 
+// The batched kernel (GEMM logits where their bound allows, direct differences elsewhere) to the
+// same standard. The expanded-logits mutant below is what GEMM logits without the bound would do.
+TEST(OracleAccuracy, BatchedKernelMatchesFiftyDigitReference) {
+  Accuracy seen;
+  EXPECT_TRUE(rc::check("batched kernel within 1e-12 of the 50-digit reference",
+                        [&] { seen.merge(accuracy_property(batch_impl)); }));
+  std::cout << "max relative errors seen (tolerance " << kAccuracyTol << "): " << seen << "\n";
+}
+
 // The same algorithm without the fault passes, so the faults alone make the mutants fail.
 TEST(OracleAccuracy, MirrorWithoutFaultPasses) {
   EXPECT_TRUE(rc::check("mirror without fault", [] { accuracy_property(mutant(Fault::none)); }));
+}
+
+// The issue-9 fault: alpha(t) rounded before x - alpha y_k is formed (error eps |y| / sigma).
+TEST(OracleAccuracy, RejectsRoundedAlpha) {
+  EXPECT_FALSE(rc::check("mutant: rounded alpha", [] { accuracy_property(mutant(Fault::rounded_alpha)); }));
 }
 
 TEST(OracleAccuracy, RejectsPlainSubtraction) {
@@ -404,14 +447,16 @@ TEST(OracleAccuracy, RejectsExpandedDotProductLogits) {
 }
 
 TEST(OracleAccuracy, SlowSeededSweep) {
-  Accuracy seen;
-  const auto gen = setting_gen(64, 16);
-  for (std::uint64_t i = 0; i < 3000; ++i) {
-    const Accuracy a = accuracy_of(oracle_impl, draw(gen, i));
-    seen.merge(a);
-    ASSERT_LE(a.worst(), kAccuracyTol) << "case " << i;
+  for (const Impl& impl : {Impl(oracle_impl), Impl(batch_impl)}) {
+    Accuracy seen;
+    const auto gen = setting_gen(64, 16);
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+      const Accuracy a = accuracy_of(impl, draw(gen, i));
+      seen.merge(a);
+      ASSERT_LE(a.worst(), kAccuracyTol) << "case " << i;
+    }
+    std::cout << "max relative errors seen (tolerance " << kAccuracyTol << "): " << seen << "\n";
   }
-  std::cout << "max relative errors seen (tolerance " << kAccuracyTol << "): " << seen << "\n";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -925,18 +970,26 @@ TEST(OracleMargin, NearestPointIsArgminWithLowestIndexOnTies) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Entry points: evaluate, velocity, score, posterior and evaluate_batch run the same arithmetic,
-// so they must agree bit for bit.
+// Entry points: evaluate, velocity, score and posterior_at run the same arithmetic, so they must
+// agree bit for bit; evaluate_batch is evaluate_columns transposed.
 TEST(OracleEntryPoints, AgreeExactly) {
   const auto gen = setting_gen(64, 16);
   for (std::uint64_t i = 0; i < 200; ++i) {
     const Instance in = instantiate(draw(gen, i));
     const OracleField field(in.data, in.schedule);
-    const Schedule& s = *in.schedule;
     Mat batch(static_cast<Eigen::Index>(in.points.size()), field.dim());
     for (std::size_t r = 0; r < in.points.size(); ++r) batch.row(r) = in.points[r].transpose();
     FieldBatch out;
     field.evaluate_batch(in.t, batch, out);
+    ColumnBatch columns;
+    field.evaluate_columns(in.t, batch.transpose(), columns);
+    ASSERT_EQ(out.b, columns.b.transpose());
+    ASSERT_EQ(out.s, columns.s.transpose());
+    ASSERT_EQ(out.m, columns.m.transpose());
+    ASSERT_EQ(out.nearest, columns.nearest);
+    ASSERT_EQ(out.wmax, columns.wmax);
+    ASSERT_EQ(out.log_deficit, columns.log_deficit);
+    ASSERT_EQ(out.margin, columns.margin);
     for (std::size_t r = 0; r < in.points.size(); ++r) {
       const Vec& x = in.points[r];
       FieldValue v;
@@ -945,20 +998,67 @@ TEST(OracleEntryPoints, AgreeExactly) {
       field.velocity(in.t, x, b);
       field.score(in.t, x, sc);
       Posterior p;
-      field.posterior(s.alpha(in.t), s.sigma(in.t), x, p);
+      field.posterior_at(in.t, x, p);
       ASSERT_EQ(b, v.b) << "case " << i;
       ASSERT_EQ(sc, v.s) << "case " << i;
       ASSERT_EQ(p.m, v.m) << "case " << i;
       ASSERT_EQ(p.nearest, v.nearest) << "case " << i;
-      ASSERT_EQ(out.b.row(r).transpose(), v.b) << "case " << i;
-      ASSERT_EQ(out.s.row(r).transpose(), v.s) << "case " << i;
-      ASSERT_EQ(out.m.row(r).transpose(), v.m) << "case " << i;
-      ASSERT_EQ(out.nearest[r], v.nearest) << "case " << i;
-      ASSERT_EQ(out.wmax[r], v.wmax) << "case " << i;
-      ASSERT_EQ(out.log_deficit[r], v.log_deficit) << "case " << i;
-      ASSERT_EQ(out.margin[r], v.margin) << "case " << i;
     }
   }
+}
+
+// The batched kernel over a batch larger than a chunk, at a time where weights spread (GEMM logits
+// and the GEMM mean) and where they are one-hot (direct differences): bit-identical for 1, 2 and 3
+// threads; where every kept logit was recomputed directly it equals the direct kernel bit for bit,
+// and the certificate of the left-out centres is below the double range.
+TEST(OracleBatch, ThreadCountInvariantAndDirectWhereRecomputed) {
+  const Mat data = test::random_data(300, 24, 1.0, 7);
+  const OracleField field(data, make_schedule("trig"));
+  Rng rng(11, 2);
+  for (double t : {0.9, 0.3, 0.02}) {
+    const double alpha = field.schedule().alpha(t), sigma = field.schedule().sigma(t);
+    Mat x(24, 150);
+    for (Eigen::Index i = 0; i < x.cols(); ++i)
+      x.col(i) = alpha * field.points().col(rng.index(300)) + sigma * rng.normal_vector(24);
+    ColumnBatch one, two, three;
+    field.evaluate_columns(t, x, one, 1);
+    field.evaluate_columns(t, x, two, 2);
+    field.evaluate_columns(t, x, three, 3);
+    ASSERT_EQ(one.b, two.b);
+    ASSERT_EQ(one.b, three.b);
+    ASSERT_EQ(one.s, three.s);
+    ASSERT_EQ(one.margin, three.margin);
+    int compared = 0;
+    for (Eigen::Index i = 0; i < x.cols(); ++i) {
+      EXPECT_LT(one.log_skipped[i], std::log(std::numeric_limits<double>::denorm_min()));
+      if (one.direct[i] < one.candidates[i] || one.gemm_mean[i]) continue;
+      FieldValue v;
+      field.evaluate(t, x.col(i), v);
+      ASSERT_EQ(one.nearest[i], v.nearest) << "t=" << t << " column " << i;
+      ASSERT_EQ(one.b.col(i), v.b) << "t=" << t << " column " << i;
+      ASSERT_EQ(one.margin[i], v.margin) << "t=" << t << " column " << i;
+      ++compared;
+    }
+    if (t == 0.02) {
+      EXPECT_GT(compared, 0);
+    }
+  }
+}
+
+// A non-finite point goes through the direct kernel and stays non-finite, without touching the
+// other columns.
+TEST(OracleBatch, NonFiniteColumnStaysNonFinite) {
+  const Mat data = test::random_data(20, 3, 1.0, 3);
+  const OracleField field(data, make_schedule("linear"));
+  Mat x = Mat::Zero(3, 2);
+  x(1, 0) = std::nan("");
+  ColumnBatch out;
+  field.evaluate_columns(0.5, x, out);
+  EXPECT_FALSE(out.b.col(0).allFinite());
+  EXPECT_TRUE(out.b.col(1).allFinite());
+  FieldValue v;
+  field.evaluate(0.5, x.col(1), v);
+  EXPECT_LE((out.b.col(1) - v.b).norm(), 1e-14 * v.b.norm());
 }
 
 TEST(OracleEntryPoints, RejectInvalidInput) {

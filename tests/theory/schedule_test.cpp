@@ -16,6 +16,7 @@
 
 #include <boost/math/differentiation/finite_difference.hpp>
 
+#include "big_schedule.hpp"
 #include "properties/generators.hpp"
 #include "theory/schedule.hpp"
 
@@ -23,6 +24,7 @@ namespace siv {
 namespace {
 
 constexpr double kUnit = std::numeric_limits<double>::epsilon() / 2;
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::string shortest(double v) {
   char buffer[32];
@@ -53,6 +55,7 @@ class Patched final : public Schedule {
       : base_(std::move(base)), member_(member), value_(std::move(value)) {}
   std::string name() const override { return base_->name(); }
   double alpha(double t) const override { return base_->alpha(t); }
+  double complement(double t) const override { return base_->complement(t); }
   double dalpha(double t) const override { return member_ == Member::dalpha ? value_(t) : base_->dalpha(t); }
   double sigma(double t) const override { return base_->sigma(t); }
   double dsigma(double t) const override { return member_ == Member::dsigma ? value_(t) : base_->dsigma(t); }
@@ -141,6 +144,36 @@ TEST(Schedule, BoundaryValues) {
     EXPECT_EQ(s->sigma(0), 0.0) << spec;
     for (double t : {1e-300, 1e-200, 1e-100, 1e-10, 1e-3, 0.5, 1.0}) EXPECT_GT(s->sigma(t), 0.0) << spec << " t=" << t;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1 - alpha(t) within 4 ulp of its 50-digit value, and alpha(t) within 4 (1 + |log alpha|) ulp
+// (vp's exp(-B/2) amplifies the rounding of B by B/2): the contract the oracle's rounding
+// bounds rely on. t spans [1e-12, 1] toward both ends.
+double alpha_excess(const std::string& spec, double t) {
+  const SchedulePtr s = make_schedule(spec);
+  const test::BigSchedule exact = test::big_schedule(spec, t);
+  const double complement = static_cast<double>(exact.complement), alpha = static_cast<double>(exact.alpha);
+  const double c = std::abs(s->complement(t) - static_cast<double>(exact.complement)) / (4 * kUnit * complement);
+  const double a = alpha == 0 ? (s->alpha(t) == 0 ? 0 : kInf)
+                              : std::abs(s->alpha(t) - alpha) / (4 * kUnit * alpha * (1 + std::abs(std::log(alpha))));
+  return std::max(c, a);
+}
+
+RC_GTEST_PROP(Schedule, ComplementAndAlphaWithinFourUlp, ()) {
+  const std::string spec = *spec_gen();
+  const double t = *rc::gen::apply([](double u, bool mirror) { return mirror ? 1 - u : u; },
+                                   rc::gen::resize(rc::kNominalSize, gen::log_uniform(1e-12, 0.5)),
+                                   rc::gen::arbitrary<bool>());
+  RC_ASSERT(alpha_excess(spec, t) <= 1.0);
+}
+
+// 1 - fl(alpha) is the cancellation complement() avoids: at t = 1e-9 it is off by ~1e-7 relative.
+TEST(Schedule, ComplementRejectsOneMinusAlpha) {
+  const SchedulePtr trig = make_schedule("trig");
+  const double t = 1e-5, exact = static_cast<double>(test::big_schedule("trig", t).complement);
+  EXPECT_LE(std::abs(trig->complement(t) - exact), 4 * kUnit * exact);
+  EXPECT_GT(std::abs((1 - trig->alpha(t)) - exact), 1e3 * kUnit * exact);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Peer of BM_Euler (bench/field_bench.cpp): the oracle-field Euler loop in PyTorch float64 with
+GEMM distances, linear schedule (alpha = 1 - t, sigma = t), N steps from t = 1 to 0.
+
+usage: peer_euler.py DIR N M STEPS THREADS
+Reads DIR/data.f64 (N x 784) and DIR/z1.f64 (M x 784), raw float64 row-major; writes DIR/z0.f64
+and prints the loop's wall time in seconds (data loading excluded)."""
+import sys
+import time
+
+import numpy as np
+import torch
+
+
+def main():
+    folder, n, m, steps, threads = sys.argv[1], *map(int, sys.argv[2:6])
+    torch.set_num_threads(threads)
+    d = 784
+    y = torch.from_numpy(np.fromfile(f"{folder}/data.f64").reshape(n, d))
+    z = torch.from_numpy(np.fromfile(f"{folder}/z1.f64").reshape(m, d)).clone()
+    y_sq = (y * y).sum(1)
+    h = 1.0 / steps
+    start = time.perf_counter()
+    for j in range(steps, 0, -1):
+        t = j / steps
+        alpha, sigma = 1.0 - t, t
+        dist = (z * z).sum(1, keepdim=True) - 2 * alpha * (z @ y.T) + alpha * alpha * y_sq
+        w = torch.softmax(-dist / (2 * sigma * sigma), dim=1)
+        mean = w @ y
+        b = -mean + (z - alpha * mean) / sigma  # alpha' m + (sigma'/sigma)(z - alpha m)
+        z = z - h * b
+    elapsed = time.perf_counter() - start
+    z.numpy().tofile(f"{folder}/z0.f64")
+    print(elapsed)
+
+
+if __name__ == "__main__":
+    main()
