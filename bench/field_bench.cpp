@@ -2,11 +2,12 @@
 // same run and printed as a ratio:
 //   BM_FieldBatch/B/n   batched field, d = 784, against single-thread OpenBLAS dgemm on the same
 //                       two products (Y^T X and Y W) called here; counter dgemm_share = dgemm time
-//                       / field time (target >= 0.6)
+//                       / field time in thread CPU time (target >= 0.6)
 //   BM_Euler/M/n/thr    Euler, d = 784, N = 100 steps, M samples, on `thr` threads; when PyTorch
 //                       is installed, bench/peer_euler.py runs the same loop on the same data and
 //                       start points in float64 (GEMM distances) on the same number of threads:
-//                       counters peer_ratio = peer time / ours, endpoint_gap = max relative
+//                       counters peer_ratio = peer wall time / ours, peer_cpu_ratio the same in
+//                       CPU time (robust on a loaded machine), endpoint_gap = max relative
 //                       endpoint difference.
 // Data: random pixels in [0, 1] of Fashion-MNIST shape (d = 784), float64, held once (n d 8 bytes,
 // counter data_MB); the kernel adds n x 64 doubles of scratch per thread (counter scratch_MB).
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include <time.h>
 #include <unistd.h>
 
 #include "solvers/fixed_step.hpp"
@@ -41,9 +43,15 @@ Mat random_pixels(int n, std::uint64_t seed) {
   return y;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+// CPU seconds of this thread or of the whole process: on a shared machine wall time measures the
+// other jobs too, CPU time only this one.
+double cpu_seconds(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
+double thread_cpu() { return cpu_seconds(CLOCK_THREAD_CPUTIME_ID); }
+double process_cpu() { return cpu_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 void memory_counters(benchmark::State& state, int n, int threads) {
   state.counters["data_MB"] = 8.0 * n * kPixels / 1e6;
@@ -63,14 +71,14 @@ void BM_FieldBatch(benchmark::State& state) {
   ColumnBatch out;
   double field_time = 0, dgemm_time = 0;
   for (auto _ : state) {
-    auto start = std::chrono::steady_clock::now();
+    double start = thread_cpu();
     oracle.evaluate_columns(t, x, out);
-    field_time += seconds_since(start);
+    field_time += thread_cpu() - start;
     benchmark::DoNotOptimize(out.b.data());
-    start = std::chrono::steady_clock::now();
+    start = thread_cpu();
     gemm_tn(oracle.points(), x, g);
     gemm_nn(oracle.points(), w, mean);
-    dgemm_time += seconds_since(start);
+    dgemm_time += thread_cpu() - start;
     benchmark::DoNotOptimize(mean.data());
   }
   const double flops = 4.0 * n * kPixels * b * static_cast<double>(state.iterations());
@@ -97,6 +105,17 @@ Mat read_raw(const std::filesystem::path& file, Eigen::Index rows, Eigen::Index 
   return r;
 }
 
+// The first of $SIVERIFY_PYTHON, python3 and /usr/bin/python3 (Debian's, where python3-torch
+// installs) that imports torch; empty when none does.
+std::string torch_python() {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("SIVERIFY_PYTHON")) candidates.emplace_back(env);
+  candidates.insert(candidates.end(), {"python3", "/usr/bin/python3"});
+  for (const std::string& p : candidates)
+    if (std::system((p + " -c 'import torch' 2>/dev/null").c_str()) == 0) return p;
+  return "";
+}
+
 // Euler, N = 100 steps, linear schedule. The peer reads the same data and starts.
 void BM_Euler(benchmark::State& state) {
   const int m = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
@@ -108,16 +127,22 @@ void BM_Euler(benchmark::State& state) {
   Mat z1(kPixels, m);
   for (int i = 0; i < m; ++i) z1.col(i) = draw_start(oracle, rng).z;
   std::vector<Endpoint> ends;
-  double ours = 0;
+  double ours = 0, ours_cpu = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
+    const double cpu = process_cpu();
     ends = solve_fixed_batch(field, z1, Method::euler, steps);
-    ours += seconds_since(start);
+    ours_cpu += process_cpu() - cpu;
+    ours += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   ours /= static_cast<double>(state.iterations());
+  ours_cpu /= static_cast<double>(state.iterations());
+  state.counters["ours_s"] = ours;
+  state.counters["ours_cpu_s"] = ours_cpu;
   memory_counters(state, n, threads);
   const std::string script = SIVERIFY_SOURCE_DIR "/bench/peer_euler.py";
-  if (std::system("python3 -c 'import torch' 2>/dev/null") != 0) {
+  const std::string python = torch_python();
+  if (python.empty()) {
     state.SetLabel("peer: PyTorch not installed");
     return;
   }
@@ -125,23 +150,24 @@ void BM_Euler(benchmark::State& state) {
   std::filesystem::create_directories(dir);
   write_raw(dir / "data.f64", data);
   write_raw(dir / "z1.f64", z1.transpose());
-  const std::string command = "python3 " + script + " " + dir.string() + " " + std::to_string(n) + " " +
+  const std::string command = python + " " + script + " " + dir.string() + " " + std::to_string(n) + " " +
                               std::to_string(m) + " " + std::to_string(steps) + " " + std::to_string(threads) +
                               " > " + (dir / "peer.txt").string();
   if (std::system(command.c_str()) != 0) {
     state.SkipWithError("bench/peer_euler.py failed");
     return;
   }
-  double peer = 0;
-  std::ifstream(dir / "peer.txt") >> peer;
+  double peer = 0, peer_cpu = 0;
+  std::ifstream(dir / "peer.txt") >> peer >> peer_cpu;
   const Mat theirs = read_raw(dir / "z0.f64", m, kPixels).transpose();
   double gap = 0;
   for (int i = 0; i < m; ++i)
     gap = std::max(gap, (theirs.col(i) - ends[static_cast<std::size_t>(i)].z).norm() / ends[static_cast<std::size_t>(i)].z.norm());
   std::filesystem::remove_all(dir);
-  state.counters["ours_s"] = ours;
   state.counters["peer_s"] = peer;
+  state.counters["peer_cpu_s"] = peer_cpu;
   state.counters["peer_ratio"] = peer / ours;
+  state.counters["peer_cpu_ratio"] = peer_cpu / ours_cpu;
   state.counters["endpoint_gap"] = gap;
 }
 BENCHMARK(BM_Euler)
