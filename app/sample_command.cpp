@@ -242,7 +242,7 @@ std::string run_sample(const SampleArgs& args) {
   if (args.details)
     header.insert(header.end(), {"start_k", "ending", "steps", "evaluations", "t_end"});
   CsvWriter out(header);
-  long unfinished = 0;
+  long unfinished = 0, undecidable = 0;
   for (const auto& [end, start_k] : samples) {
     out.numbers(end.z);
     // The row of --data in its file, whatever subset was taken; -1 and inf for a diverged path.
@@ -256,12 +256,19 @@ std::string run_sample(const SampleArgs& args) {
           .number(end.t_end);
     out.end_row();
     unfinished += end.ending == Ending::step_limit || end.ending == Ending::non_finite;
+    undecidable += end.ending == Ending::undecidable;
   }
   if (unfinished > 0)
     std::fprintf(stderr,
                  "siverify sample: warning: %ld of %ld samples ended by the step limit or "
                  "a non-finite state (see --details)\n",
                  unfinished, count);
+  if (undecidable > 0)
+    std::fprintf(stderr,
+                 "siverify sample: warning: %ld of %ld samples are undecidable: double precision "
+                 "or the tolerance cannot tell which training point they end at; each reports the "
+                 "current leader (see README, Endings; --solver lambda resolves more)\n",
+                 undecidable, count);
   return out.str();
 }
 
@@ -312,7 +319,7 @@ void add_sample_command(CLI::App& app) {
   a->no_settle_opt = cmd->add_flag("--no-settle", a->no_settle,
                                    "adaptive, lambda: do not finish in closed form once the "
                                    "weights are one-hot; integrate down to --t-final (adaptive) or "
-                                   "lambda = 1e8 (lambda)");
+                                   "lambda = 1e20 (lambda)");
   a->start_opt = cmd->add_option("--start", a->start,
                                  "Starts Z_1, one per row: any data spec ('-': CSV on stdin), "
                                  "never subset; excludes --count")

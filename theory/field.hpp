@@ -6,17 +6,12 @@
 //   | f.velocity(t, x, b)   | writes b(t, x), t in (0, 1]                                   |
 //   | f.score(t, x, s)      | writes s(t, x), t in (0, 1]                                   |
 //   | f.settled(t, x)       | k when the rest of the path from (t, x) provably ends at y_k  |
-//   |                       | (oracle with one-hot weights), -1 otherwise                   |
+//   |                       | (oracle: the basin certificate of theory/basin.hpp), else -1  |
 #pragma once
 
 #include "theory/oracle.hpp"
 
 namespace siv {
-
-// Below this log weight deficit the weights are one-hot in double precision: the remaining path is
-// Z_t = alpha(t) y_k + sigma(t) c and ends at y_k (THEORY.md section 3). The deficit only shrinks
-// along that path because alpha/sigma grows as t -> 0.
-inline constexpr double kSettledLogDeficit = -40.0;
 
 class Field {
  public:
@@ -27,6 +22,9 @@ class Field {
   virtual void velocity(double t, const ConstVecRef& x, VecRef b) const = 0;
   virtual void score(double t, const ConstVecRef& x, VecRef s) const = 0;
   virtual int settled(double t, const ConstVecRef& x) const = 0;
+  // True when this is the exact oracle field, whose paths the basin certificate describes (the
+  // adaptive solvers then report `undecidable` where double precision cannot tell the basin).
+  virtual bool certifies() const { return false; }
 };
 
 // The exact field b*, s* of a training set.
@@ -39,6 +37,7 @@ class OracleVelocity final : public Field {
   void velocity(double t, const ConstVecRef& x, VecRef b) const override { oracle_.velocity(t, x, b); }
   void score(double t, const ConstVecRef& x, VecRef s) const override { oracle_.score(t, x, s); }
   int settled(double t, const ConstVecRef& x) const override;
+  bool certifies() const override { return true; }
   const OracleField& oracle() const { return oracle_; }
 
  private:
