@@ -15,6 +15,7 @@
 #include "app/inputs.hpp"
 #include "app/model_options.hpp"
 #include "solvers/adaptive.hpp"
+#include "solvers/basin_watch.hpp"
 #include "solvers/brownian.hpp"
 #include "solvers/euler_maruyama.hpp"
 #include "solvers/fixed_step.hpp"
@@ -144,6 +145,7 @@ Plan make_plan(const SampleArgs& a) {
 struct Sample {
   Endpoint end;
   int start_k = -1;  // the centre the start was drawn around; -1 for --start rows
+  bool coarse = false;  // a fixed-grid step jumped over the window where the basin is chosen
 };
 
 Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field,
@@ -159,6 +161,14 @@ Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field
     z1 = std::move(start.z);
     out.start_k = start.k;
   }
+  // Fixed grids: watch each step against the scale on which the weights change.
+  double t_prev = -1;
+  Vec z_prev;
+  const Observer watch = [&](double t, const Vec& z) {
+    if (t_prev > 0 && !out.coarse) out.coarse = grid_step_too_coarse(field, t_prev, z_prev, t);
+    t_prev = t;
+    z_prev = z;
+  };
   switch (plan.solver) {
     case Solver::adaptive:
       out.end = solve_adaptive(field, z1, plan.adaptive);
@@ -169,12 +179,12 @@ Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field
     case Solver::euler:
     case Solver::heun:
     case Solver::rk4:
-      out.end = solve_fixed(field, z1, plan.method, plan.steps);
+      out.end = solve_fixed(field, z1, plan.method, plan.steps, watch);
       break;
     case Solver::em: {
       const BrownianPath noise(derive_seed(sample_seed, kNoiseStream), oracle.dim(),
                                plan.fine_steps);
-      out.end = solve_euler_maruyama(field, z1, plan.eps, plan.steps, noise);
+      out.end = solve_euler_maruyama(field, z1, plan.eps, plan.steps, noise, watch);
       break;
     }
   }
@@ -242,8 +252,9 @@ std::string run_sample(const SampleArgs& args) {
   if (args.details)
     header.insert(header.end(), {"start_k", "ending", "steps", "evaluations", "t_end"});
   CsvWriter out(header);
-  long unfinished = 0, undecidable = 0;
-  for (const auto& [end, start_k] : samples) {
+  long unfinished = 0, undecidable = 0, coarse = 0;
+  for (const auto& [end, start_k, coarse_grid] : samples) {
+    coarse += coarse_grid;
     out.numbers(end.z);
     // The row of --data in its file, whatever subset was taken; -1 and inf for a diverged path.
     out.integer(end.nearest >= 0 ? data.index[static_cast<std::size_t>(end.nearest)] : -1)
@@ -263,6 +274,13 @@ std::string run_sample(const SampleArgs& args) {
                  "siverify sample: warning: %ld of %ld samples ended by the step limit or "
                  "a non-finite state (see --details)\n",
                  unfinished, count);
+  if (coarse > 0)
+    std::fprintf(stderr,
+                 "siverify sample: warning: %ld of %ld samples took a grid step coarser than the "
+                 "scale on which their weights change while their training point was undecided: "
+                 "a fixed grid cannot resolve that choice, so their landing law is unreliable "
+                 "(more --steps, or --solver lambda)\n",
+                 coarse, count);
   if (undecidable > 0)
     std::fprintf(stderr,
                  "siverify sample: warning: %ld of %ld samples are undecidable: double precision "

@@ -57,6 +57,14 @@ double step_local_error(double abs_tol, double rel_tol, const ConstVecRef& x,
          2 * std::numeric_limits<double>::epsilon() * x.norm();
 }
 
+bool grid_step_too_coarse(const Field& field, double t, const ConstVecRef& z, double t_next) {
+  const Schedule& s = field.schedule();
+  const double sigma = s.sigma(t);
+  const BasinReading b = read_basin(field.points(), s.alpha(t), sigma, z);
+  if (b.certified || t_next <= 0) return false;  // the last step ends at t = 0, where lambda = inf
+  return s.alpha(t_next) / s.sigma(t_next) - s.alpha(t) / sigma > 4 * b.max_step;
+}
+
 Endpoint finish_at_leader(const BasinWatch& watch, Ending ending, double t_end, long evaluations,
                           long steps) {
   return make_endpoint(watch.points_, watch.points_.col(watch.reading_.leader), ending, t_end,

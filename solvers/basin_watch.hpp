@@ -9,6 +9,7 @@
 
 #include "solvers/endpoint.hpp"
 #include "theory/basin.hpp"
+#include "theory/field.hpp"
 
 namespace siv {
 
@@ -48,6 +49,12 @@ double step_local_error(double abs_tol, double rel_tol, const ConstVecRef& x,
 // The run's Endpoint at the watch's leader (settled or undecidable): Z_0 = y_leader.
 Endpoint finish_at_leader(const BasinWatch& watch, Ending ending, double t_end, long evaluations,
                           long steps);
+
+// A fixed grid's step from (t, z) to t_next cannot resolve the basin choice: the basin is not yet
+// certified at (t, z) and the step moves lambda = alpha/sigma by more than 4 times the ceiling
+// over which the oracle's weights stay resolved (theory/basin.hpp), so the step jumps across the
+// window where the path picks its training point.
+bool grid_step_too_coarse(const Field& field, double t, const ConstVecRef& z, double t_next);
 
 // Relative separation below which two points cannot be told apart by the flow: the logit gap
 // lambda^2 |delta|^2 / 2 never exceeds the rounding lambda |delta| 2 eps sqrt(d) lambda |y| of a
