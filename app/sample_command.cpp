@@ -17,6 +17,7 @@
 #include "app/model_options.hpp"
 #include "app/limits.hpp"
 #include "solvers/adaptive.hpp"
+#include "solvers/basin_watch.hpp"
 #include "solvers/brownian.hpp"
 #include "solvers/euler_maruyama.hpp"
 #include "solvers/fixed_step.hpp"
@@ -151,6 +152,7 @@ Plan make_plan(const SampleArgs& a) {
 struct Sample {
   Endpoint end;
   int start_k = -1;  // the centre the start was drawn around; -1 for --start rows
+  bool coarse = false;  // a fixed-grid step jumped over the window where the basin is chosen
 };
 
 // An adaptive or lambda sample (the per-sample step control stays per sample).
@@ -200,10 +202,22 @@ std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, c
         paths.emplace_back(derive_seed(sample_seed, kNoiseStream), oracle.dim(), plan.fine_steps);
     }
     for (const BrownianPath& p : paths) noise.push_back(&p);
+    // Watch each grid step against the scale on which the weights change.
+    double t_prev = -1;
+    Mat z_prev;
+    const BatchObserver watch = [&](double t, const Mat& z) {
+      if (t_prev > 0)
+        for (long j = 0; j < width; ++j) {
+          Sample& sample = samples[static_cast<std::size_t>(first + j)];
+          if (!sample.coarse) sample.coarse = grid_step_too_coarse(field, t_prev, z_prev.col(j), t);
+        }
+      t_prev = t;
+      z_prev = z;
+    };
     std::vector<Endpoint> ends =
         plan.solver == Solver::em
-            ? solve_euler_maruyama_batch(field, z1, plan.eps, plan.steps, noise)
-            : solve_fixed_batch(field, z1, plan.method, plan.steps);
+            ? solve_euler_maruyama_batch(field, z1, plan.eps, plan.steps, noise, watch)
+            : solve_fixed_batch(field, z1, plan.method, plan.steps, watch);
     for (long j = 0; j < width; ++j)
       samples[static_cast<std::size_t>(first + j)].end = std::move(ends[static_cast<std::size_t>(j)]);
   }
@@ -323,8 +337,9 @@ std::string run_sample(const SampleArgs& args) {
   if (args.details)
     header.insert(header.end(), {"start_k", "ending", "steps", "evaluations", "t_end"});
   CsvWriter out(header);
-  long unfinished = 0;
-  for (const auto& [end, start_k] : samples) {
+  long unfinished = 0, undecidable = 0, coarse = 0;
+  for (const auto& [end, start_k, coarse_grid] : samples) {
+    coarse += coarse_grid;
     out.numbers(end.z);
     // The row of --data in its file, whatever subset was taken; -1 and inf for a diverged path.
     out.integer(end.nearest >= 0 ? data.index[static_cast<std::size_t>(end.nearest)] : -1)
@@ -337,12 +352,26 @@ std::string run_sample(const SampleArgs& args) {
           .number(end.t_end);
     out.end_row();
     unfinished += end.ending == Ending::step_limit || end.ending == Ending::non_finite;
+    undecidable += end.ending == Ending::undecidable;
   }
   if (unfinished > 0)
     std::fprintf(stderr,
                  "siverify sample: warning: %ld of %ld samples ended by the step limit or "
                  "a non-finite state (see --details)\n",
                  unfinished, count);
+  if (coarse > 0)
+    std::fprintf(stderr,
+                 "siverify sample: warning: %ld of %ld samples took a grid step coarser than the "
+                 "scale on which their weights change while their training point was undecided: "
+                 "a fixed grid cannot resolve that choice, so their landing law is unreliable "
+                 "(more --steps, or --solver lambda)\n",
+                 coarse, count);
+  if (undecidable > 0)
+    std::fprintf(stderr,
+                 "siverify sample: warning: %ld of %ld samples are undecidable: double precision "
+                 "or the tolerance cannot tell which training point they end at; each reports the "
+                 "current leader (see README, Endings; --solver lambda resolves more)\n",
+                 undecidable, count);
   return out.str();
 }
 
@@ -393,7 +422,7 @@ void add_sample_command(CLI::App& app) {
   a->no_settle_opt = cmd->add_flag("--no-settle", a->no_settle,
                                    "adaptive, lambda: do not finish in closed form once the "
                                    "weights are one-hot; integrate down to --t-final (adaptive) or "
-                                   "lambda = 1e8 (lambda)");
+                                   "lambda = 1e20 (lambda)");
   a->start_opt = cmd->add_option("--start", a->start,
                                  "Starts Z_1, one per row: any data spec ('-': CSV on stdin), "
                                  "never subset; excludes --count")

@@ -49,7 +49,7 @@ ErrorPath integrate_error_path(const EstimatedField& field, const ConstVecRef& z
   const ForwardRun run = integrate_forward(rhs, x0, 0.0, 1.0 - t_final, 1e-3, options,
                                            [&](double, const ConstVecRef& x) {
                                              out.log_ratio_max = std::max(out.log_ratio_max, x[size - 1]);
-                                             return false;
+                                             return StepControl{};
                                            });
   out.t = 1.0 - run.s;
   out.steps = run.steps;

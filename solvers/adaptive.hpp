@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <limits>
+#include <optional>
 
 #include "solvers/endpoint.hpp"
 #include "theory/field.hpp"
@@ -17,7 +19,11 @@ struct AdaptiveOptions {
   long max_steps = 100000;   // guard: a singular field fails fast with Ending::step_limit
   double t_final = 1e-12;    // integration stops here when the path has not settled before
   bool settle = true;        // finish in closed form once field.settled(t, z) >= 0
-  double snr_lambda_max = 1e8;  // solve_snr: ceiling of lambda = alpha/sigma when it never settles
+  double snr_lambda_max = 1e20;  // solve_snr: ceiling of lambda = alpha/sigma when it never settles
+  // Cap steps where the weights change and certify the basin for the state's error bound
+  // (docs/claims.md, "Basin certificate"). false is the solver before issue 15: the controller
+  // alone picks the steps and the certificate trusts the computed state; kept as C1's mutant.
+  bool resolve_basins = true;
 };
 
 // Integrates in tau = 1 - t (a forward variable, as Odeint expects) with a controlled,
@@ -46,11 +52,16 @@ Endpoint solve_snr(const OracleField& oracle, const ConstVecRef& z1, const Adapt
 // The driver both solvers share, usable for any forward ODE dx/ds = f(s, x) (e.g. a path with
 // extra accumulated-error components): integrates s0 -> s1 (s1 > s0) with options.stepper,
 // tolerances and max_steps, never evaluating f outside [s0, s1]. after_step(s, x) runs after every
-// accepted step; returning true stops the run there with Ending::settled. A non-finite f value or
-// state ends it with Ending::non_finite; max_steps accepted steps, or Odeint giving up on the step
-// size, with Ending::step_limit. x is the last accepted state (still finite when f failed).
+// accepted step; it may stop the run there with an ending of its choice, and caps the next step
+// (the controller's proposal is cut to max_step). A non-finite f value or state ends it with
+// Ending::non_finite; max_steps accepted steps, or Odeint giving up on the step size, with
+// Ending::step_limit. x is the last accepted state (still finite when f failed).
 using ForwardRhs = std::function<void(double s, const ConstVecRef& x, VecRef dxds)>;
-using StepHook = std::function<bool(double s, const ConstVecRef& x)>;
+struct StepControl {
+  std::optional<Ending> stop;  // end the run here with this ending
+  double max_step = std::numeric_limits<double>::infinity();  // ceiling of the next step
+};
+using StepHook = std::function<StepControl(double s, const ConstVecRef& x)>;
 
 struct ForwardRun {
   Vec x;                 // state where the run stopped

@@ -11,6 +11,7 @@ std::string to_string(Ending e) {
     case Ending::reached_end: return "reached_end";
     case Ending::step_limit: return "step_limit";
     case Ending::non_finite: return "non_finite";
+    case Ending::undecidable: return "undecidable";
   }
   return "unknown";
 }

@@ -9,10 +9,12 @@
 namespace siv {
 
 enum class Ending {
-  settled,      // weights one-hot: the rest of the path was finished in closed form (exact y_k)
+  settled,      // basin certified for the state and its error bound: finished in closed form (exact y_k)
   reached_end,  // integrated down to the final time
   step_limit,   // the step-count guard fired (singular or stiff field)
   non_finite,   // the state or field became NaN or infinite
+  undecidable,  // double precision or the tolerance cannot tell which of two nearby points the
+                // path ends at: Z_0 is the current leader y_k, the index is not trustworthy
 };
 std::string to_string(Ending e);
 

@@ -6,7 +6,7 @@
 //   | f.velocity(t, x, b)   | writes b(t, x), t in (0, 1]                                   |
 //   | f.score(t, x, s)      | writes s(t, x), t in (0, 1]                                   |
 //   | f.settled(t, x)       | k when the rest of the path from (t, x) provably ends at y_k  |
-//   |                       | (oracle with one-hot weights), -1 otherwise                   |
+//   |                       | (oracle: the basin certificate of theory/basin.hpp), else -1  |
 //   | f.velocity_batch(t, X, B)        | B = b(t, X) column by column, X and B d x M        |
 //   | f.velocity_score_batch(t, X, B, S) | the same, with S = s(t, X)                       |
 // The batched calls default to a loop over columns; fields with a faster kernel override them,
@@ -16,11 +16,6 @@
 #include "theory/oracle.hpp"
 
 namespace siv {
-
-// Below this log weight deficit the weights are one-hot in double precision: the remaining path is
-// Z_t = alpha(t) y_k + sigma(t) c and ends at y_k (THEORY.md section 3). The deficit only shrinks
-// along that path because alpha/sigma grows as t -> 0.
-inline constexpr double kSettledLogDeficit = -40.0;
 
 class Field {
  public:
@@ -34,6 +29,9 @@ class Field {
   virtual void velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const;
   virtual void velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
                                     Eigen::Ref<Mat> s) const;
+  // True when this is the exact oracle field, whose paths the basin certificate describes (the
+  // adaptive solvers then report `undecidable` where double precision cannot tell the basin).
+  virtual bool certifies() const { return false; }
 };
 
 // The exact field b*, s* of a training set; its batched calls use OracleField::evaluate_columns
@@ -50,6 +48,7 @@ class OracleVelocity final : public Field {
   void velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const override;
   void velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
                             Eigen::Ref<Mat> s) const override;
+  bool certifies() const override { return true; }
   const OracleField& oracle() const { return oracle_; }
 
  private:

@@ -1,0 +1,74 @@
+#include "solvers/basin_watch.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace siv {
+namespace {
+
+}  // namespace
+
+const BasinReading& BasinWatch::observe(double alpha, double sigma, const ConstVecRef& x,
+                                        double local, double lambda_error) {
+  // Gronwall over the step: |u - u_true| grows at most at rate |dm/du| <= growth, read at both ends
+  // of the step (the step ceiling keeps the weights from changing by more than ~e^2 in between).
+  const double lambda = alpha / sigma;
+  if (!started_) {
+    started_ = true;
+    reading_ = read_basin(points_, alpha, sigma, x, {error_, lambda_error});
+  } else {
+    const double step = lambda - lambda_, before = reading_.growth;
+    reading_ = read_basin(points_, alpha, sigma, x, {error_ * std::exp(before * step) + local, lambda_error});
+    if (reading_.growth > before) {
+      error_ = error_ * std::exp(reading_.growth * step) + local;
+      reading_ = read_basin(points_, alpha, sigma, x, {error_, lambda_error});
+    } else {
+      error_ = error_ * std::exp(before * step) + local;
+    }
+  }
+  lambda_ = lambda;
+  return reading_;
+}
+
+std::optional<Ending> BasinWatch::verdict() const {
+  if (reading_.certified) return Ending::settled;
+  if (reading_.unresolvable) return Ending::undecidable;
+  return std::nullopt;
+}
+
+Ending BasinWatch::unfinished(Ending ending) const {
+  if (ending != Ending::reached_end || reading_.leader < 0) return ending;
+  const auto yk = points_.col(reading_.leader);
+  const double scale = kUnresolvedRatio * std::sqrt(static_cast<double>(points_.rows())) *
+                       std::numeric_limits<double>::epsilon() * points_.colwise().norm().maxCoeff();
+  for (Eigen::Index j = 0; j < points_.cols(); ++j) {
+    const double dist = (points_.col(j) - yk).norm();
+    if (dist > 0 && dist <= scale) return Ending::undecidable;
+  }
+  return ending;
+}
+
+double step_local_error(double abs_tol, double rel_tol, const ConstVecRef& x,
+                        const ConstVecRef& previous) {
+  return std::sqrt(static_cast<double>(x.size())) *
+             (abs_tol + rel_tol * (x.lpNorm<Eigen::Infinity>() +
+                                   (x - previous).lpNorm<Eigen::Infinity>())) +
+         2 * std::numeric_limits<double>::epsilon() * x.norm();
+}
+
+bool grid_step_too_coarse(const Field& field, double t, const ConstVecRef& z, double t_next) {
+  const Schedule& s = field.schedule();
+  const double sigma = s.sigma(t);
+  const BasinReading b = read_basin(field.points(), s.alpha(t), sigma, z);
+  if (b.certified || t_next <= 0) return false;  // the last step ends at t = 0, where lambda = inf
+  return s.alpha(t_next) / s.sigma(t_next) - s.alpha(t) / sigma > 4 * b.max_step;
+}
+
+Endpoint finish_at_leader(const BasinWatch& watch, Ending ending, double t_end, long evaluations,
+                          long steps) {
+  return make_endpoint(watch.points_, watch.points_.col(watch.reading_.leader), ending, t_end,
+                       evaluations, steps);
+}
+
+}  // namespace siv

@@ -1,0 +1,43 @@
+// Which training point the oracle flow from a state ends at, how fast its weights are changing,
+// and whether a given state error can change the answer (docs/claims.md, "Basin certificate").
+//
+// In signal-to-noise coordinates lambda = alpha/sigma, u = x/sigma every schedule's oracle ODE is
+// du/dlambda = m(u, lambda) (THEORY.md section 3), lambda growing as t -> 0. For the leader k and
+// any j with y_j != y_k, the log-weight gap g_j = l_k - l_j = (|u - lambda y_j|^2 - |u - lambda
+// y_k|^2) / 2 obeys, with delta = y_k - y_j and r = m - y_k,
+//   dg_j/dlambda = g_j/lambda + lambda |delta|^2 / 2 + lambda delta . r,  |r| <= (1 - w_C) D_k,
+// where C is the cluster of points identical to y_k and D_k = max_i |y_i - y_k|. So when every
+// gap is >= 0 and 1 - w_C < rho_k = min_{j not in C} |y_j - y_k| / (2 D_k), every gap is
+// non-decreasing from here on, the deficit only shrinks, and the path ends exactly at y_k.
+// g_j is affine in u with gradient lambda delta, so a state error e moves it by <= lambda |delta| e.
+#pragma once
+
+#include "theory/oracle.hpp"
+
+namespace siv {
+
+// What the caller knows about the uncertainty of its state, in standardized units.
+struct BasinErrors {
+  double state = 0;   // bound on |u_true - u| (u = x / sigma), beyond the rounding added here
+  double lambda = 0;  // bound on the error of lambda itself (time rounding)
+};
+
+struct BasinReading {
+  int leader = -1;         // lowest index of the top-weight cluster
+  bool certified = false;  // every state within the error of u ends exactly at y_leader
+  bool ambiguous = false;  // some state within the error has another leader (a gap <= its error)
+  bool unresolvable = false;  // ambiguous, with the error ball wider than a quarter of the scaled
+                              // distance lambda |y_j - y_k| to that competitor, past its decision
+                              // scale lambda |y_j - y_k| >= 1: double precision or the tolerance
+                              // cannot tell which of the two is nearer
+  double growth = 0;       // bound on |dm/du| = lambda |Cov_w(y)| over the error ball
+  double max_step = 0;     // lambda step over which no gap is predicted to move by more than
+                           // max(1, g_j - 40) (+inf when n = 1 or all points coincide)
+  double resolution = 0;   // rounding of the state, standardized, added to BasinErrors::state
+};
+
+// points: d x n (column k is y_k); the mixture of N(alpha y_k, sigma^2 I) at x, sigma > 0.
+BasinReading read_basin(const Mat& points, double alpha, double sigma, const ConstVecRef& x,
+                        const BasinErrors& errors = {});
+
+}  // namespace siv
