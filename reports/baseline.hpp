@@ -20,7 +20,7 @@
 
 namespace siv {
 
-inline constexpr const char* kBaselineSchema = "siverify-baseline/1";
+inline constexpr const char* kBaselineSchema = "siverify-baseline/2";
 inline constexpr double kRateTolerance = 0.05;      // absolute
 inline constexpr double kRelativeTolerance = 0.25;  // relative
 
