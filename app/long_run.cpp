@@ -91,7 +91,7 @@ LongRunSession::LongRunSession(const LongRunOptions& options, std::string& out,
     resumed_ = std::make_unique<JournalContents>(read(journal_file(out)));
     RunIdentity now = resumed_->identity;
     now.args = args_;
-    now.version = versions_json().at("siverify").get<std::string>();
+    now.version = provenance_json().at("siverify").get<std::string>();
     if (const auto why = identity_difference(resumed_->identity, now); !why.empty())
       throw InputError("--resume: " + journal_file(out) + " is not from this run: " + why);
     if (resumed_->shard != shard_.k || resumed_->shards != shard_.n)
