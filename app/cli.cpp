@@ -3,6 +3,8 @@
 #include "app/cli.hpp"
 
 #include <CLI/CLI.hpp>
+
+#include "properties/runner.hpp"
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -56,7 +58,10 @@ int run_cli(int argc, char** argv) {
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "siverify: internal error: %s\n", siv::app::printable(e.what()).c_str());
-    return 1;
+    return siv::kExitInternal;
+  } catch (...) {
+    std::fprintf(stderr, "siverify: internal error: unknown exception\n");
+    return siv::kExitInternal;
   }
   return exit_code;
 }

@@ -91,7 +91,7 @@ LongRunSession::LongRunSession(const LongRunOptions& options, std::string& out,
     resumed_ = std::make_unique<JournalContents>(read(journal_file(out)));
     RunIdentity now = resumed_->identity;
     now.args = args_;
-    now.version = versions_json().at("siverify").get<std::string>();
+    now.version = provenance_json().at("siverify").get<std::string>();
     if (const auto why = identity_difference(resumed_->identity, now); !why.empty())
       throw InputError("--resume: " + journal_file(out) + " is not from this run: " + why);
     if (resumed_->shard != shard_.k || resumed_->shards != shard_.n)
@@ -177,7 +177,7 @@ void LongRunSession::load_merge() {
     JournalContents j = read(journal_file(dir));
     RunIdentity now = merged_.empty() ? j.identity : merged_.front().second.identity;
     now.args = args_;
-    now.version = versions_json().at("siverify").get<std::string>();
+    now.version = provenance_json().at("siverify").get<std::string>();
     if (const auto why = identity_difference(j.identity, now); !why.empty())
       throw InputError("merge: " + journal_file(dir) + " is not from the same run as " +
                        journal_file(options_.merge_from.front()) + ": " + why);

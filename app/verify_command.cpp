@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -96,7 +97,7 @@ int replay(const VerifyOptions& o) {
     if (candidate->id() == c.check) check = candidate.get();
   if (!check) throw InputError("--replay: unknown check '" + c.check + "'");
   const CaseRecord r = replay_case(*check, c, o.alpha);
-  std::cout << case_json(r).dump(2) << "\n";
+  std::cout << case_json(r, "replay").dump(2) << "\n";
   return r.outcome == Outcome::pass ? 0 : 1;
 }
 
@@ -120,6 +121,21 @@ std::function<void(int, int)> terminal_progress() {
     std::fprintf(stderr, "\r%-60s", line.c_str());
     if (done == total) std::fprintf(stderr, "\n");
   };
+}
+
+// "2026-05-22T10:00:00": the JUnit timestamp (UTC, no zone, as its schema wants).
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+  return buffer;
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  return ::gethostname(buffer, sizeof buffer - 1) == 0 ? buffer : "";
 }
 
 // Reads the baseline before the run: a bad file is bad input and should not cost a run.
@@ -164,6 +180,7 @@ int run(VerifyOptions o) {
   }
   if (::isatty(STDERR_FILENO)) run.progress = terminal_progress();
   long_run.attach(run);
+  const JunitContext junit{utc_timestamp(), host_name()};
   const RunResult result = run_checks(checks, run);
   if (long_run.is_shard()) return long_run.finish_shard(result);
   const std::string diagnosis = o.model.model.given() ? model_diagnosis(result, o.model) : "";
@@ -174,7 +191,7 @@ int run(VerifyOptions o) {
             << unexpected << " unexpected verdicts, " << result.seconds << " s\n";
 
   const RunSettings settings{o.profile, run.seed, run.threads, o.alpha, o.claims,
-                             run.claims_as_stated, run.mutants};
+                             run.claims_as_stated, run.mutants, run.profile};
   if (!o.out.empty()) {
     for (const auto& w : write_report(o.out, result, settings, find_gnuplot()))
       std::cerr << "warning: " << w << "\n";
@@ -189,7 +206,7 @@ int run(VerifyOptions o) {
       else std::cerr << "warning: " << problem << "\n";
     }
   }
-  if (!o.junit.empty()) write_file_atomically(o.junit, junit_xml(result));
+  if (!o.junit.empty()) write_file_atomically(o.junit, junit_xml(result, settings, junit));
   const nlohmann::json now = baseline_json(summary_json(result, settings));
   if (!o.write_baseline.empty() && result.complete) write_file_atomically(o.write_baseline, now.dump(2) + "\n");
   int code = result.exit_code();
@@ -201,7 +218,7 @@ int run(VerifyOptions o) {
       std::cout << "baseline " << o.baseline << ": " << changes.size()
                 << " field(s) changed beyond tolerance:\n"
                 << format_changes(changes);
-      code = 1;
+      code = kExitUnexpected;
     }
   }
   std::cerr << long_run.resume_hint(result);

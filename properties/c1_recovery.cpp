@@ -134,7 +134,7 @@ Observation landing_law(const Case& c, const std::vector<long>& counts) {
   obs.bound = 0;
   obs.detail("chi2", test.statistic);
   for (std::size_t k = 0; k < counts.size(); ++k)
-    obs.detail("landing." + std::to_string(k), static_cast<double>(counts[k]));
+    obs.row("landing", {{"k", static_cast<double>(k)}, {"count", static_cast<double>(counts[k])}});
   obs.detail("starts", static_cast<double>(landing_starts(c)));
   return obs;
 }
@@ -270,7 +270,7 @@ class SdeConvergence final : public Check {
         sum += e.dist * e.dist;
       }
       errors.push_back(std::sqrt(sum / c.starts));
-      obs.detail("error.N" + std::to_string(steps), errors.back());
+      obs.row("ladder", {{"steps", static_cast<double>(steps)}, {"error", errors.back()}});
     }
     ConvergenceOptions options;
     options.floor = 64 * std::numeric_limits<double>::epsilon() * (1.0 + scene.scale());

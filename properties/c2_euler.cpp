@@ -61,9 +61,7 @@ RateStudy study_rates(const Case& c) {
 
 void report_ladder(const RateStudy& s, Observation& obs) {
   for (const auto& r : s.ladder.rungs) {
-    const std::string key = "N" + std::to_string(r.steps);
-    obs.detail("error." + key, r.error);
-    obs.detail("xi_rms." + key, r.xi_rms);
+    obs.row("ladder", {{"steps", static_cast<double>(r.steps)}, {"error", r.error}, {"xi_rms", r.xi_rms}});
   }
   obs.detail("floor", s.ladder.floor);
   obs.detail("margin_fraction", s.margin_fraction);

@@ -73,10 +73,11 @@ class MemorizationCriterion final : public Check {
         hits.push_back(hit);
         mean_a += p.accumulated / c.starts;
       }
-      const std::string key = "lambda_" + learned_spec(lambda).substr(8, learned_spec(lambda).find(':', 8) - 8);
-      obs.detail("excess." + key, excess.back());
-      obs.detail("memorized." + key, std::count(hits.begin(), hits.end(), true) / double(c.starts));
-      obs.detail("mean_A." + key, mean_a);
+      obs.row("lambda_ladder",
+              {{"lambda", lambda},
+               {"excess", excess.back()},
+               {"memorized", std::count(hits.begin(), hits.end(), true) / double(c.starts)},
+               {"mean_A", mean_a}});
       memorized.push_back(hits);
     }
     // The loss criterion: the rung with the least excess loss is predicted to memorize.
@@ -85,9 +86,14 @@ class MemorizationCriterion final : public Check {
       for (bool hit : memorized[r]) ++by_loss[r == best][hit];
     for (int p = 0; p < 2; ++p)
       for (int o = 0; o < 2; ++o) {
-        const std::string cell = std::string(p ? "pred_mem" : "pred_not") + (o ? ".obs_mem" : ".obs_not");
-        obs.detail("confusion_A." + cell, static_cast<double>(by_a[p][o]));
-        obs.detail("confusion_loss." + cell, static_cast<double>(by_loss[p][o]));
+        const std::string predicted = p ? "memorized" : "not memorized";
+        const std::string observed = o ? "memorized" : "not memorized";
+        obs.row("confusion", {{"criterion", std::string("accumulated error A")},
+                              {"predicted", predicted}, {"observed", observed},
+                              {"count", static_cast<double>(by_a[p][o])}});
+        obs.row("confusion", {{"criterion", std::string("least excess loss")},
+                              {"predicted", predicted}, {"observed", observed},
+                              {"count", static_cast<double>(by_loss[p][o])}});
       }
     obs.detail("delta", delta);
     const bool loss_criterion = c.variant == "loss-criterion";

@@ -1,6 +1,7 @@
 #include "properties/check.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace siv {
@@ -18,7 +19,23 @@ bool Observation::assumptions_hold() const {
                      [](const Assumption& a) { return a.held; });
 }
 
-double Observation::ratio() const {
+double Observation::slack() const {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!(bound > 0)) return nan;
+  switch (comparison) {
+    case Comparison::upper: return (bound - observed) / bound;
+    case Comparison::lower: return (observed - bound) / bound;
+    case Comparison::p_value: return nan;
+  }
+  return nan;
+}
+
+double detectable_fraction(int cases) {
+  if (cases <= 0) return std::numeric_limits<double>::quiet_NaN();
+  return 1 - std::pow(1 - kPowerLevel, 1.0 / cases);
+}
+
+double Observation::tightness() const {
   // Tightness needs a positive bound (upper) or positive observation (lower) to divide by.
   const double nan = std::numeric_limits<double>::quiet_NaN();
   switch (comparison) {
@@ -41,6 +58,7 @@ std::string to_string(Outcome o) {
 
 std::string to_string(Verdict v) {
   switch (v) {
+    case Verdict::exact: return "exact";
     case Verdict::holds: return "holds";
     case Verdict::holds_loose: return "holds-but-loose";
     case Verdict::refuted: return "refuted";

@@ -17,6 +17,7 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <rapidcheck.h>
@@ -50,26 +51,54 @@ struct Assumption {
   double margin = 0;  // measured slack (positive when held), for reports
 };
 
+// One row of a tidy table a case records, e.g. table "ladder" with {steps: 64, error: 1e-3}:
+// parameters (steps, k, lambda, criterion) are values in the row, never part of a key name.
+using Cell = std::variant<double, std::string>;
+struct Row {
+  std::string table;
+  std::vector<std::pair<std::string, Cell>> cells;
+};
+
 struct Observation {
   Comparison comparison = Comparison::upper;
   double observed = std::numeric_limits<double>::quiet_NaN();
   double bound = std::numeric_limits<double>::quiet_NaN();
+  // Upper bounds: an observed value at or below this is exact (the error model's floor, e.g.
+  // rounding); 0 unless the check knows a larger floor.
+  double floor = 0;
   std::vector<Assumption> assumptions;
-  std::vector<std::pair<std::string, double>> details;
+  std::vector<std::pair<std::string, double>> details;  // scalars only; series go in rows
+  std::vector<Row> rows;
   std::string failure;  // non-empty: the case could not be evaluated (a bug or a non-finite value)
 
   bool assumptions_hold() const;
   void detail(std::string key, double value) { details.emplace_back(std::move(key), value); }
+  void row(std::string table, std::vector<std::pair<std::string, Cell>> cells) {
+    rows.push_back({std::move(table), std::move(cells)});
+  }
   void assume(std::string name, bool held, double margin) {
     assumptions.push_back({std::move(name), held, margin});
   }
-  // observed / bound for upper, bound / observed for lower: <= 1 when the case holds; NaN when
-  // the bound is 0 (a sign condition such as "rate > 0" has no tightness).
-  double ratio() const;
+  // Fraction of the bound used: observed / bound for upper, bound / observed for lower; <= 1
+  // when the case holds; NaN when the bound is 0 (a sign condition such as "rate > 0" has no
+  // tightness).
+  double tightness() const;
+  // How far inside the bound, relative to it, in either direction: (bound - observed) / bound
+  // for upper, (observed - bound) / bound for lower; negative when violated; NaN without a
+  // positive bound.
+  double slack() const;
+  // At the floor: an upper bound's observed error at or below `floor`, or a lower bound on a
+  // rate whose errors all sit at rounding (observed +inf: "any rate").
+  bool exact() const {
+    // A bound of 0 (a count or sign condition) leaves no room for "at the floor": it holds.
+    return (comparison == Comparison::upper && observed <= floor && bound > floor) ||
+           (comparison == Comparison::lower && observed == std::numeric_limits<double>::infinity());
+  }
 };
 
 enum class Outcome { pass, violation, not_met, failure };
-enum class Verdict { holds, holds_loose, refuted, not_met, failure };
+// exact: every measured case at the error model's floor (the strongest "holds").
+enum class Verdict { exact, holds, holds_loose, refuted, not_met, failure };
 std::string to_string(Outcome o);
 std::string to_string(Verdict v);
 
@@ -95,7 +124,12 @@ class Check {
 // max that keeps a NaN (std::max(a, NaN) drops it): a NaN anywhere must reach the verdict.
 inline double nan_max(double a, double b) { return a != a || b != b ? a + b : (a < b ? b : a); }
 
-// Observed/bound below this on every case of a group that holds: the bound is reported as loose.
+// Tightness below this on every case of a group that holds: the bound is reported as loose.
 inline constexpr double kLooseRatio = 0.01;
+
+// A group's power: with k independent cases, the smallest fraction of violating cases it
+// detects with probability kPowerLevel is 1 - (1 - kPowerLevel)^(1/k).
+inline constexpr double kPowerLevel = 0.95;
+double detectable_fraction(int cases);
 
 }  // namespace siv

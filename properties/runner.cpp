@@ -103,12 +103,68 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
+void summarize_group(GroupResult& g, const std::vector<CaseRecord>& records,
+                     const std::vector<double>& level) {
+  std::vector<double> slacks, tightness;
+  bool all_exact = true;
+  g.cases = g.passes = g.violations = g.not_met = g.failures = 0;
+  g.seconds = 0;
+  g.worst_slack = g.median_slack = g.max_tightness = g.median_tightness = g.min_p = kNaN;
+  g.detectable_fraction = g.per_case_level = kNaN;
+  g.worst.reset();
+  for (std::size_t i : g.records) {
+    const CaseRecord& r = records[i];
+    ++g.cases;
+    g.seconds += r.seconds;
+    g.comparison = r.obs.comparison;
+    switch (r.outcome) {
+      case Outcome::pass: ++g.passes; break;
+      case Outcome::violation: ++g.violations; break;
+      case Outcome::not_met: ++g.not_met; break;
+      case Outcome::failure: ++g.failures; break;
+    }
+    if (r.outcome != Outcome::pass && r.outcome != Outcome::violation) continue;
+    all_exact = all_exact && r.obs.exact();
+    if (r.obs.comparison == Comparison::p_value) {
+      if (!(r.obs.observed >= g.min_p)) {
+        g.min_p = r.obs.observed;
+        g.worst = i;
+      }
+      if (i < level.size() && !(level[i] >= g.per_case_level)) g.per_case_level = level[i];
+      continue;
+    }
+    if (const double t = r.obs.tightness(); !std::isnan(t)) tightness.push_back(t);
+    // Cases at the floor (slack +inf) say nothing about how far inside the bound the rest are.
+    if (const double s = r.obs.slack(); std::isfinite(s)) {
+      if (slacks.empty() || s < g.worst_slack) {
+        g.worst_slack = s;
+        g.worst = i;
+      }
+      slacks.push_back(s);
+    }
+    if (!g.worst && r.outcome == Outcome::violation) g.worst = i;
+  }
+  const int measured = g.passes + g.violations;
+  if (!slacks.empty()) g.median_slack = median(slacks);
+  if (!tightness.empty()) {
+    g.max_tightness = *std::max_element(tightness.begin(), tightness.end());
+    g.median_tightness = median(tightness);
+  }
+  if (measured) g.detectable_fraction = detectable_fraction(measured);
+  if (g.failures) g.verdict = Verdict::failure;
+  else if (g.violations) g.verdict = Verdict::refuted;
+  else if (!g.passes) g.verdict = Verdict::not_met;
+  else if (all_exact) g.verdict = Verdict::exact;
+  else if (!tightness.empty() && g.max_tightness < kLooseRatio) g.verdict = Verdict::holds_loose;
+  else g.verdict = Verdict::holds;
+}
+
 int RunResult::exit_code() const {
   if (!complete) return kIncompleteExitCode;
   return std::all_of(groups.begin(), groups.end(),
                      [](const GroupResult& g) { return g.as_expected(); })
-             ? 0
-             : 1;
+             ? kExitExpected
+             : kExitUnexpected;
 }
 
 CaseRecord replay_case(const Check& check, const Case& c, double alpha) {
@@ -242,36 +298,10 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
   for (std::size_t i = 0; i < jobs.size(); ++i) result.groups[jobs[i].group].records.push_back(i);
   for (std::size_t gi = 0; gi < result.groups.size(); ++gi) {
     GroupResult& g = result.groups[gi];
-    std::vector<double> ratios;
+    summarize_group(g, result.records, shrink_level);
     std::optional<std::size_t> first_violation;
-    for (std::size_t i : g.records) {
-      const CaseRecord& r = result.records[i];
-      ++g.cases;
-      g.seconds += r.seconds;
-      g.comparison = r.obs.comparison;
-      switch (r.outcome) {
-        case Outcome::pass: ++g.passes; break;
-        case Outcome::violation:
-          ++g.violations;
-          if (!first_violation) first_violation = i;
-          break;
-        case Outcome::not_met: ++g.not_met; break;
-        case Outcome::failure: ++g.failures; break;
-      }
-      if (r.outcome == Outcome::pass || r.outcome == Outcome::violation) {
-        if (r.obs.comparison == Comparison::p_value) g.min_p = std::min(g.min_p, r.obs.observed);
-        else if (const double ratio = r.obs.ratio(); !std::isnan(ratio)) ratios.push_back(ratio);
-      }
-    }
-    if (!ratios.empty()) {
-      g.max_ratio = *std::max_element(ratios.begin(), ratios.end());
-      g.median_ratio = median(ratios);
-    }
-    if (g.failures) g.verdict = Verdict::failure;
-    else if (g.violations) g.verdict = Verdict::refuted;
-    else if (!g.passes) g.verdict = Verdict::not_met;
-    else if (!ratios.empty() && g.max_ratio < kLooseRatio) g.verdict = Verdict::holds_loose;
-    else g.verdict = Verdict::holds;
+    for (std::size_t i : g.records)
+      if (result.records[i].outcome == Outcome::violation && !first_violation) first_violation = i;
     const auto size_class = [](const char* axis, int v) {
       return std::string(axis) + (v <= 2 ? " 1-2" : v <= 8 ? " 3-8" : v <= 16 ? " 9-16" : " 17-64");
     };

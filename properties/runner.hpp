@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "properties/check.hpp"
 
 namespace siv {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct CaseRecord {
   Case c;
@@ -27,8 +30,16 @@ struct GroupResult {
   bool mutant = false;
   Comparison comparison = Comparison::upper;
   int cases = 0, passes = 0, violations = 0, not_met = 0, failures = 0;
-  double max_ratio = 0, median_ratio = 0;  // over cases that pass or violate (bound checks)
-  double min_p = 1;                         // p-value checks
+  // Over cases that pass or violate; NaN where nothing was measured ("n/a" in reports).
+  double worst_slack = kNaN, median_slack = kNaN;          // bound checks with a positive bound
+  double max_tightness = kNaN, median_tightness = kNaN;    // same cases, Observation::tightness
+  double min_p = kNaN;                                     // p-value checks
+  std::optional<std::size_t> worst;  // record with the least slack (or smallest p), if measured
+  // Power: the smallest fraction of violating cases detected with probability kPowerLevel
+  // (NaN without measured cases) and, for p-value checks, the raw p-value the strictest
+  // multiplicity-corrected threshold rejects (alpha / family size).
+  double detectable_fraction = kNaN;
+  double per_case_level = kNaN;
   Verdict verdict = Verdict::holds;
   Verdict expected = Verdict::holds;
   std::optional<CaseRecord> counterexample;  // shrunk, when refuted
@@ -40,9 +51,14 @@ struct GroupResult {
   std::vector<std::string> warnings;  // health: many assumption failures, slow cases
   std::vector<std::size_t> records;   // indices into RunResult::records
 
-  // A bound that holds loosely still holds.
+  // A bound that holds exactly or loosely still holds.
   bool as_expected() const {
-    return verdict == expected || (expected == Verdict::holds && verdict == Verdict::holds_loose);
+    return verdict == expected || (expected == Verdict::holds && (verdict == Verdict::holds_loose ||
+                                                                  verdict == Verdict::exact));
+  }
+  // A refutation the harness's own precise statement predicts (shown as "refuted (expected)").
+  bool predicted_refutation() const {
+    return verdict == Verdict::refuted && expected == Verdict::refuted;
   }
 };
 
@@ -58,6 +74,12 @@ struct LongRun {
   const std::atomic<bool>* stop = nullptr;  // once set, no case or shrink step starts
   bool observe_only = false;                // a shard: no judging or shrinking (merge does it)
 };
+
+// Exit codes of siverify verify (and every command): as README documents them.
+inline constexpr int kExitExpected = 0;    // every verdict as predicted
+inline constexpr int kExitUnexpected = 1;  // a verdict differs from the prediction (or baseline)
+inline constexpr int kExitBadInput = 2;    // bad option, file or value
+inline constexpr int kExitInternal = 3;    // internal error: a bug in siverify
 
 struct RunOptions {
   Profile profile = make_profile("quick");
@@ -77,11 +99,17 @@ struct RunResult {
   double seconds = 0;
   std::size_t planned = 0;  // cases in the plan (records holds those observed or recalled)
   bool complete = true;     // false: stopped before every case was observed or shrunk
-  // 0: every group came out as its statement predicts; 1 otherwise; kIncompleteExitCode when stopped.
+  // 0: every group came out as its statement predicts; 1 otherwise (kExitUnexpected);
+  // kIncompleteExitCode when stopped.
   int exit_code() const;
 };
 
 inline constexpr int kIncompleteExitCode = 4;
+
+// Counts, statistics and verdict of a group from its judged records (g.records indexes
+// records); level[i]: the raw p-value record i needs to reject at its strictest multiplicity step.
+void summarize_group(GroupResult& g, const std::vector<CaseRecord>& records,
+                     const std::vector<double>& level);
 
 RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& options);
 

@@ -59,15 +59,17 @@ nlohmann::json baseline_json(const nlohmann::json& summary) {
   nlohmann::json settings = {{"profile", s.at("profile")},     {"seed", s.at("seed")},
                              {"alpha", s.at("alpha")},         {"claims", s.at("claims")},
                              {"mutants", s.at("mutants")},
-                             {"claims_as_stated", s.at("claims_as_stated")}};
+                             {"claims_as_stated", s.at("claims_as_stated")},
+                             {"profile_values", s.at("profile_values")}};
   std::map<std::string, nlohmann::json> sorted;
   for (const auto& g : summary.at("groups")) {
     nlohmann::json entry = {{"check", g.at("check")}, {"group", g.at("group")},
                             {"variant", g.at("variant")}};
     for (const auto& field : kExactFields) entry[field] = g.at(field);
     nlohmann::json values = nlohmann::json::object();
-    for (const char* field : {"max_ratio", "median_ratio"})
-      if (g.contains(field)) values[field] = g.at(field);
+    for (const char* field : {"max", "median"})
+      if (!g.at("tightness").at(field).is_null())
+        values[std::string(field) + "_tightness"] = g.at("tightness").at(field);
     for (const auto& [key, a] : g.at("headline").items()) values[key] = a.at("median");
     entry["values"] = values;
     sorted[group_key(entry)] = entry;

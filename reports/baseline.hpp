@@ -5,7 +5,7 @@
 //   settings (profile, seed, alpha, claims, mutants), the group list, verdict, expected and the
 //   case counts (cases, passes, violations, assumption_not_met, failures): exact;
 //   rates (rate, rate_lo, rate_hi, predicted_rate) and r2 (medians over cases): absolute 0.05;
-//   every other number (max_ratio, median_ratio, C, tightness_fine, variance_ratio, ...
+//   every other number (max_tightness, median_tightness, C, tightness_fine, variance_ratio, ...
 //   medians): relative 25%.
 //   p-values are not compared: the verdict already carries their decision and they move by orders
 //   of magnitude under harmless changes.
@@ -20,7 +20,7 @@
 
 namespace siv {
 
-inline constexpr const char* kBaselineSchema = "siverify-baseline/1";
+inline constexpr const char* kBaselineSchema = "siverify-baseline/2";
 inline constexpr double kRateTolerance = 0.05;      // absolute
 inline constexpr double kRelativeTolerance = 0.25;  // relative
 

@@ -44,14 +44,21 @@ std::map<std::string, double> details_of(const CaseRecord& r) {
   return {r.obs.details.begin(), r.obs.details.end()};
 }
 
-// "error.N64" -> 64; 0 when the key is not a ladder error.
-int ladder_steps(const std::string& key) {
-  const std::string prefix = "error.N";
-  if (key.rfind(prefix, 0) != 0 || key.size() == prefix.size()) return 0;
-  const std::string digits = key.substr(prefix.size());
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-    return 0;
-  return std::atoi(digits.c_str());
+// The numeric cells x and y of every row of `table` that has both, in row order.
+std::vector<std::pair<double, double>> row_points(const CaseRecord& r, const std::string& table,
+                                                  const std::string& x, const std::string& y) {
+  std::vector<std::pair<double, double>> points;
+  for (const auto& row : r.obs.rows) {
+    if (row.table != table) continue;
+    std::optional<double> vx, vy;
+    for (const auto& [key, cell] : row.cells)
+      if (const auto* v = std::get_if<double>(&cell)) {
+        if (key == x) vx = *v;
+        if (key == y) vy = *v;
+      }
+    if (vx && vy) points.push_back({*vx, *vy});
+  }
+  return points;
 }
 
 // The header every figure of a group shares: file stem, title, claim and check, axis labels.
@@ -78,8 +85,8 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
     std::vector<std::pair<double, double>> points;
     double sum_log_h = 0, sum_log_e = 0;
     int above = 0;
-    for (const auto& [key, error] : d)
-      if (const int steps = ladder_steps(key); steps > 0 && std::isfinite(error) && error > 0) {
+    for (const auto& [steps, error] : row_points(r, "ladder", "steps", "error"))
+      if (steps > 0 && std::isfinite(error) && error > 0) {
         const double h = 1.0 / steps;
         points.push_back({h, error});
         if (error > floor) {
@@ -116,13 +123,9 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
 std::optional<Plot> landing_plot(const GroupResult& g, const RunResult& run) {
   for (std::size_t i : g.records) {
     const CaseRecord& r = run.records[i];
-    std::vector<std::pair<double, double>> counts;
+    std::vector<std::pair<double, double>> counts = row_points(r, "landing", "k", "count");
     double total = 0;
-    for (const auto& [key, value] : r.obs.details)
-      if (key.rfind("landing.", 0) == 0) {
-        counts.push_back({std::atof(key.c_str() + 8), value});
-        total += value;
-      }
+    for (const auto& [k, count] : counts) total += count;
     if (counts.size() < 2) continue;
     std::sort(counts.begin(), counts.end());
     const double expected = total / static_cast<double>(counts.size());

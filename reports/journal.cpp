@@ -65,7 +65,7 @@ std::string plan_fingerprint(const std::vector<Case>& cases) {
 }
 
 RunIdentity run_identity(std::vector<std::string> args, const std::vector<Case>& cases) {
-  return {versions_json().at("siverify").get<std::string>(), std::move(args), cases.size(),
+  return {provenance_json().at("siverify").get<std::string>(), std::move(args), cases.size(),
           plan_fingerprint(cases)};
 }
 
@@ -87,11 +87,23 @@ nlohmann::json observation_json(const Observation& obs) {
   for (const auto& a : obs.assumptions) assumptions.push_back({a.name, a.held, exact(a.margin)});
   nlohmann::json details = nlohmann::json::array();  // ordered pairs: the order is part of a record
   for (const auto& [key, value] : obs.details) details.push_back({key, exact(value)});
+  // Rows: [table, [[column, number], [column, "text", text], ...]] (exact() may write a number
+  // as a string, so text cells are marked).
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : obs.rows) {
+    nlohmann::json cells = nlohmann::json::array();
+    for (const auto& [key, cell] : row.cells)
+      if (const auto* text = std::get_if<std::string>(&cell)) cells.push_back({key, "text", *text});
+      else cells.push_back({key, exact(std::get<double>(cell))});
+    rows.push_back({row.table, cells});
+  }
   nlohmann::json j = {{"comparison", to_string(obs.comparison)},
                       {"observed", exact(obs.observed)},
                       {"bound", exact(obs.bound)},
+                      {"floor", exact(obs.floor)},
                       {"assumptions", assumptions},
-                      {"details", details}};
+                      {"details", details},
+                      {"rows", rows}};
   if (!obs.failure.empty()) j["failure"] = obs.failure;
   return j;
 }
@@ -105,6 +117,14 @@ Observation observation_from_json(const nlohmann::json& j) {
     for (const auto& a : j.at("assumptions"))
       obs.assumptions.push_back({a.at(0).get<std::string>(), a.at(1).get<bool>(), exact_from(a.at(2))});
     for (const auto& d : j.at("details")) obs.details.emplace_back(d.at(0).get<std::string>(), exact_from(d.at(1)));
+    obs.floor = exact_from(j.at("floor"));
+    for (const auto& row : j.at("rows")) {
+      Row r{row.at(0).get<std::string>(), {}};
+      for (const auto& cell : row.at(1))
+        if (cell.size() == 3) r.cells.push_back({cell.at(0).get<std::string>(), cell.at(2).get<std::string>()});
+        else r.cells.push_back({cell.at(0).get<std::string>(), exact_from(cell.at(1))});
+      obs.rows.push_back(std::move(r));
+    }
     if (j.contains("failure")) obs.failure = j.at("failure").get<std::string>();
     return obs;
   } catch (const nlohmann::json::exception& e) {

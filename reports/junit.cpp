@@ -20,25 +20,42 @@ void property(std::ostream& os, const std::string& name, const std::string& valu
      << "\"/>\n";
 }
 
+// A failure verdict is an error (a case could not be evaluated); any other verdict that differs
+// from the prediction is a failure; an expected assumption-not-met is skipped.
+enum class Kind { passed, failed, errored, skipped };
+Kind kind(const GroupResult& g) {
+  if (g.verdict == Verdict::failure && !g.as_expected()) return Kind::errored;
+  if (!g.as_expected()) return Kind::failed;
+  if (g.verdict == Verdict::not_met) return Kind::skipped;
+  return Kind::passed;
+}
+
 void testcase(std::ostream& os, const GroupResult& g, const RunResult& run) {
   os << "    <testcase classname=\"" << xml_escape(g.check) << "\" name=\""
-     << xml_escape(group_label(g)) << "\" time=\"" << seconds_text(g.seconds) << "\">\n";
-  os << "     <properties>\n";
-  property(os, "verdict", to_string(g.verdict));
-  property(os, "expected", to_string(g.expected));
-  property(os, "cases", std::to_string(g.cases));
-  property(os, "violations", std::to_string(g.violations));
-  property(os, "assumption_not_met", std::to_string(g.not_met));
-  property(os, "failures", std::to_string(g.failures));
-  property(os, "key_figure", key_figure(g, run));
-  os << "     </properties>\n";
-  if (!g.as_expected()) {
-    std::string message = to_string(g.verdict) + ", expected " + to_string(g.expected);
-    if (g.counterexample) message += "; counterexample " + to_token(g.counterexample->c);
-    os << "     <failure type=\"unexpected-verdict\" message=\"" << xml_escape(message) << "\">"
+     << xml_escape(group_label(g)) << "\" time=\"" << seconds_text(g.seconds) << "\"";
+  const Kind k = kind(g);
+  if (k == Kind::passed) {
+    os << "/>\n";
+    return;
+  }
+  os << ">\n";
+  std::string message = verdict_text(g) + ", expected " + to_string(g.expected) + "; " +
+                        key_figure(g, run);
+  if (g.counterexample) message += "; counterexample " + to_token(g.counterexample->c);
+  if (k == Kind::errored) {
+    std::string why;
+    for (std::size_t i : g.records)
+      if (!run.records[i].obs.failure.empty()) {
+        why = run.records[i].obs.failure + " (case " + to_token(run.records[i].c) + ")";
+        break;
+      }
+    os << "      <error type=\"evaluation-failure\" message=\"" << xml_escape(message) << "\">"
+       << xml_escape(why) << "</error>\n";
+  } else if (k == Kind::failed) {
+    os << "      <failure type=\"unexpected-verdict\" message=\"" << xml_escape(message) << "\">"
        << xml_escape(g.statement) << "</failure>\n";
-  } else if (g.verdict == Verdict::not_met) {
-    os << "     <skipped message=\"assumptions not met on any case (expected)\"/>\n";
+  } else {
+    os << "      <skipped message=\"assumptions not met on any case (expected)\"/>\n";
   }
   os << "    </testcase>\n";
 }
@@ -59,31 +76,43 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
-std::string junit_xml(const RunResult& run) {
+std::string junit_xml(const RunResult& run, const RunSettings& settings, const JunitContext& context) {
   std::map<std::string, std::vector<const GroupResult*>> suites;  // one suite per claim
   for (const auto& g : run.groups) suites[g.claim].push_back(&g);
-  int failures = 0, skipped = 0;
-  for (const auto& g : run.groups) {
-    failures += !g.as_expected();
-    skipped += g.as_expected() && g.verdict == Verdict::not_met;
-  }
+  const auto provenance = provenance_json();
   std::ostringstream os;
-  os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"siverify\" tests=\""
-     << run.groups.size() << "\" failures=\"" << failures << "\" skipped=\"" << skipped
-     << "\" time=\"" << seconds_text(run.seconds) << "\">\n";
+  os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  int id = 0;
   for (const auto& [claim, groups] : suites) {
-    int f = 0, s = 0;
+    int failures = 0, errors = 0, skipped = 0;
     double time = 0;
+    std::string lines;
     for (const auto* g : groups) {
-      f += !g->as_expected();
-      s += g->as_expected() && g->verdict == Verdict::not_met;
+      const Kind k = kind(*g);
+      failures += k == Kind::failed;
+      errors += k == Kind::errored;
+      skipped += k == Kind::skipped;
       time += g->seconds;
+      lines += g->check + "  " + group_label(*g) + "  " + verdict_text(*g) + "  " +
+               std::to_string(g->cases) + " cases; " + key_figure(*g, run) + "; power: " +
+               power_text(*g) + "\n";
     }
-    os << "  <testsuite name=\"" << xml_escape(claim) << "\" tests=\"" << groups.size()
-       << "\" failures=\"" << f << "\" errors=\"0\" skipped=\"" << s << "\" time=\""
-       << seconds_text(time) << "\">\n";
+    os << "  <testsuite name=\"" << xml_escape(claim) << "\" package=\"siverify\" id=\"" << id++
+       << "\" timestamp=\"" << xml_escape(context.timestamp) << "\" hostname=\""
+       << xml_escape(context.hostname.empty() ? "localhost" : context.hostname) << "\" tests=\""
+       << groups.size() << "\" failures=\"" << failures << "\" errors=\"" << errors
+       << "\" skipped=\"" << skipped << "\" time=\"" << seconds_text(time) << "\">\n"
+       << "    <properties>\n";
+    property(os, "run_id", run_id(settings));
+    property(os, "profile", settings.profile);
+    property(os, "seed", seed_text(settings.seed));
+    property(os, "alpha", format_number(settings.alpha));
+    for (const char* key : {"siverify", "git_commit", "compiler", "os"})
+      property(os, key, provenance.at(key).get<std::string>());
+    os << "    </properties>\n";
     for (const auto* g : groups) testcase(os, *g, run);
-    os << "  </testsuite>\n";
+    os << "    <system-out>" << xml_escape(lines) << "</system-out>\n"
+       << "    <system-err></system-err>\n  </testsuite>\n";
   }
   os << "</testsuites>\n";
   return os.str();

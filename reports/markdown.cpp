@@ -19,7 +19,25 @@ std::string cell(const std::string& text) {
 std::string code(const std::string& text) { return std::string("`").append(cell(text)).append("`"); }
 
 std::string verdict_cell(const GroupResult& g) {
-  return g.as_expected() ? to_string(g.verdict) : "**" + to_string(g.verdict) + " (UNEXPECTED)**";
+  return g.as_expected() ? verdict_text(g) : "**" + verdict_text(g) + "**";
+}
+
+// C6's confusion tables and the like: counts summed over the group's cases.
+void count_tables_md(std::ostream& os, const GroupResult& g, const RunResult& run) {
+  for (const auto& t : count_tables(g, run)) {
+    os << "Counts `" << t.table << "` over the " << g.cases << " cases of " << code(group_label(g))
+       << ":\n\n|";
+    for (const auto& label : t.labels) os << " " << cell(label) << " |";
+    os << " count |\n|";
+    for (std::size_t k = 0; k < t.labels.size(); ++k) os << "---|";
+    os << "---:|\n";
+    for (const auto& [values, count] : t.counts) {
+      os << "|";
+      for (const auto& v : values) os << " " << cell(v) << " |";
+      os << " " << format_number(count, 12) << " |\n";
+    }
+    os << "\n";
+  }
 }
 
 void counterexample(std::ostream& os, const GroupResult& g) {
@@ -27,7 +45,8 @@ void counterexample(std::ostream& os, const GroupResult& g) {
   os << "Shrunk counterexample (" << g.shrink_steps << " shrink steps): n = " << r.c.set.n
      << ", d = " << r.c.set.d << ", schedule `" << r.c.schedule << "`";
   if (r.c.steps) os << ", steps " << r.c.steps;
-  os << "; observed " << format_number(r.obs.observed) << " vs bound " << format_number(r.obs.bound)
+  os << "; observed " << format_number(r.obs.observed, 6) << " vs bound " << format_number(r.obs.bound, 6)
+     << " (slack " << format_number(r.obs.slack()) << ")"
      << ".\n\n```sh\nsiverify verify --replay '" << to_token(r.c) << "'\n```\n\n";
 }
 
@@ -37,7 +56,7 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
                             const std::vector<Plot>& plots, bool pngs,
                             const std::vector<std::string>& warnings) {
   std::ostringstream os;
-  const auto versions = versions_json();
+  const auto versions = provenance_json();
   int unexpected = 0;
   for (const auto& g : run.groups) unexpected += !g.as_expected();
   os << "# siverify report\n\n";
@@ -48,28 +67,41 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
   os
      << "siverify " << versions.at("siverify").get<std::string>() << " (Eigen "
      << versions.at("eigen").get<std::string>() << ", Boost " << versions.at("boost").get<std::string>()
-     << "); profile `" << settings.profile << "`, seed " << settings.seed << ", alpha "
+     << "; commit `" << versions.at("git_commit").get<std::string>() << "`, "
+     << versions.at("compiler").get<std::string>() << ", " << versions.at("os").get<std::string>()
+     << "); run `" << run_id(settings) << "`, profile `" << settings.profile << "` ("
+     << settings.sizes.cases << " cases per group, " << settings.sizes.starts << " starts, n <= "
+     << settings.sizes.max_n << ", d <= " << settings.sizes.max_d << "), seed " << settings.seed << ", alpha "
      << format_number(settings.alpha) << ", claims " << (settings.claims.empty() ? "all" : settings.claims)
      << ". " << run.groups.size() << " groups, " << run.records.size() << " cases, **"
      << unexpected << " unexpected verdicts** (exit code " << run.exit_code() << ").\n\n";
   for (const auto& w : warnings) os << "> Warning: " << w << "\n\n";
 
   os << "## Verdicts\n\n"
+     << "- **exact**: every tested case landed at the error model's floor (observed error 0 or "
+        "at rounding): the strongest result.\n"
      << "- **holds**: no case violated the bound (or the test did not reject).\n"
-     << "- **holds-but-loose**: holds, with observed/bound below " << format_number(kLooseRatio)
-     << " on every case.\n"
-     << "- **refuted**: at least one case violated it; the shrunk counterexample is below.\n"
+     << "- **holds-but-loose**: holds, with the bound used below " << format_number(100 * kLooseRatio)
+     << "% on every case (observed/bound for upper bounds, bound/observed for lower bounds).\n"
+     << "- **refuted**: at least one case violated it; the shrunk counterexample is below. "
+        "**refuted (expected)** marks a refutation the harness's own precise statement predicts.\n"
      << "- **assumption-not-met**: no case met the statement's assumptions, so nothing was tested.\n"
      << "- **failure**: a case could not be evaluated (a bug or a non-finite value).\n"
      << "- **expected**: the verdict the harness's own precise statement predicts (e.g. the "
-        "published sqrt(h) bound is expected refuted for schedules with sigma ~ t^p, p < 1/2).\n\n"
-     << "| Claim | Check | Group | Verdict | Expected | Cases | Key figure |\n"
-     << "|---|---|---|---|---|---:|---|\n";
+        "published sqrt(h) bound is expected refuted for schedules with sigma ~ t^p, p < 1/2).\n"
+     << "- **slack**: how far inside the bound, relative to it, for upper and lower bounds alike "
+        "((bound - observed)/bound, (observed - bound)/bound); negative when violated; **worst** "
+        "is the case with the least slack; **n/a** where nothing was measured.\n"
+     << "- **power**: the smallest fraction of violating cases the group detects with 95% "
+        "probability, 1 - 0.05^(1/cases); for p-value checks also the raw p a case needs to "
+        "reject at the strictest Holm step.\n\n"
+     << "| Claim | Check | Group | Verdict | Expected | Cases | Key figure | Power |\n"
+     << "|---|---|---|---|---|---:|---|---|\n";
   for (const auto& g : run.groups)
     if (!g.mutant)
       os << "| " << g.claim << " | " << code(g.check) << " | " << code(g.group) << " | "
          << verdict_cell(g) << " | " << to_string(g.expected) << " | " << g.cases << " | "
-         << cell(key_figure(g, run)) << " |\n";
+         << cell(key_figure(g, run)) << " | " << cell(power_text(g)) << " |\n";
 
   os << "\n## Refuted claims\n\n";
   bool any = false;
@@ -115,7 +147,7 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
     std::vector<std::string> headline;
     for (const auto& key : headline_keys())
       if (keys.count(key)) headline.push_back(key);
-    os << "| Group | Verdict | Pass | Violated | Not met | Failed | obs/bound max (median) | min p (Holm)";
+    os << "| Group | Verdict | Pass | Violated | Not met | Failed | slack worst (median) | min p (Holm)";
     for (const auto& key : headline) os << " | " << key << " median [min, max]";
     os << " |\n|---|---|---:|---:|---:|---:|---|---";
     for (std::size_t i = 0; i < headline.size(); ++i) os << "|---";
@@ -125,16 +157,16 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
       const bool p = g->comparison == Comparison::p_value;
       os << "| " << code(group_label(*g)) << " | " << verdict_cell(*g) << " | " << g->passes
          << " | " << g->violations << " | " << g->not_met << " | " << g->failures << " | "
-         << (measured && !p ? format_number(g->max_ratio) + " (" + format_number(g->median_ratio) + ")"
-                            : "-")
+         << (measured && !p ? format_number(g->worst_slack) + " (" + format_number(g->median_slack) + ")"
+                            : "n/a")
          << " | "
          << (measured && p ? format_number(g->min_p) + " (" + format_number(min_adjusted_p(*g, run)) + ")"
-                           : "-");
+                           : "n/a");
       const auto agg = detail_aggregates(*g, run);
       for (const auto& key : headline) {
         const auto it = agg.find(key);
         os << " | "
-           << (it == agg.end() ? "-"
+           << (it == agg.end() ? "n/a"
                                : format_number(it->second.median) + " [" +
                                      format_number(it->second.min) + ", " +
                                      format_number(it->second.max) + "]");
@@ -142,6 +174,7 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
       os << " |\n";
     }
     os << "\n";
+    for (const auto* g : groups) count_tables_md(os, *g, run);
     for (const auto* g : groups)
       for (const auto& w : g->warnings) os << "- Warning (" << code(group_label(*g)) << "): " << w << "\n";
     for (const auto& plot : plots)

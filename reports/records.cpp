@@ -4,6 +4,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "reports/summary.hpp"
+
 namespace siv {
 namespace {
 
@@ -16,15 +18,24 @@ std::string to_string(Comparison c) {
   return "unknown";
 }
 
+nlohmann::json cell_json(const Cell& cell) {
+  if (const auto* text = std::get_if<std::string>(&cell)) return *text;
+  return json_number(std::get<double>(cell));
+}
+
 }  // namespace
 
 nlohmann::json json_number(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
 }
 
-nlohmann::json case_json(const CaseRecord& r) {
+std::string seed_text(std::uint64_t seed) { return std::to_string(seed); }
+
+nlohmann::json case_json(const CaseRecord& r, const std::string& run_id) {
   const Case& c = r.c;
   nlohmann::json j;
+  j["schema"] = kCaseSchema;
+  j["run_id"] = run_id;
   j["claim"] = c.check.substr(0, c.check.find('.'));
   j["check"] = c.check;
   j["group"] = c.group;
@@ -39,13 +50,16 @@ nlohmann::json case_json(const CaseRecord& r) {
   j["starts"] = c.starts;
   j["eps"] = c.diffusion;
   j["error_model"] = c.error_model;
-  j["seed"] = c.seed;
+  j["seed"] = seed_text(c.seed);
   j["token"] = to_token(c);
   j["comparison"] = to_string(r.obs.comparison);
   j["observed"] = json_number(r.obs.observed);
   j["bound"] = json_number(r.obs.bound);
-  j["ratio"] = json_number(r.obs.ratio());
-  if (r.obs.comparison == Comparison::p_value) j["p_adjusted"] = json_number(r.p_adjusted);
+  j["floor"] = json_number(r.obs.floor);
+  j["tightness"] = json_number(r.obs.tightness());
+  j["slack"] = json_number(r.obs.slack());
+  j["exact"] = r.obs.exact();
+  j["p_adjusted"] = r.obs.comparison == Comparison::p_value ? json_number(r.p_adjusted) : nlohmann::json();
   nlohmann::json assumptions = nlohmann::json::array();
   for (const auto& a : r.obs.assumptions)
     assumptions.push_back({{"name", a.name}, {"held", a.held}, {"margin", json_number(a.margin)}});
@@ -53,12 +67,19 @@ nlohmann::json case_json(const CaseRecord& r) {
   nlohmann::json details = nlohmann::json::object();
   for (const auto& [key, value] : r.obs.details) details[key] = json_number(value);
   j["details"] = details;
+  nlohmann::json rows = nlohmann::json::object();
+  for (const auto& row : r.obs.rows) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [key, value] : row.cells) values[key] = cell_json(value);
+    rows[row.table].push_back(values);
+  }
+  j["rows"] = rows;
   j["outcome"] = to_string(r.outcome);
-  if (!r.obs.failure.empty()) j["failure"] = r.obs.failure;
+  j["failure"] = r.obs.failure.empty() ? nlohmann::json() : nlohmann::json(r.obs.failure);
   return j;
 }
 
-nlohmann::json group_json(const GroupResult& g, const RunResult&) {
+nlohmann::json group_json(const GroupResult& g, const RunResult& run) {
   nlohmann::json j;
   j["claim"] = g.claim;
   j["check"] = g.check;
@@ -66,55 +87,64 @@ nlohmann::json group_json(const GroupResult& g, const RunResult&) {
   j["group"] = g.group;
   j["variant"] = g.variant;
   j["mutant"] = g.mutant;
-  if (g.mutant) j["description"] = g.description;
+  j["description"] = g.mutant ? nlohmann::json(g.description) : nlohmann::json();
   j["verdict"] = to_string(g.verdict);
   j["expected"] = to_string(g.expected);
   j["as_expected"] = g.as_expected();
+  j["predicted_refutation"] = g.predicted_refutation();
   j["cases"] = g.cases;
   j["passes"] = g.passes;
   j["violations"] = g.violations;
   j["assumption_not_met"] = g.not_met;
   j["failures"] = g.failures;
   j["comparison"] = to_string(g.comparison);
-  if (g.comparison == Comparison::p_value) j["min_p"] = json_number(g.min_p);
-  else {
-    j["max_ratio"] = json_number(g.max_ratio);
-    j["median_ratio"] = json_number(g.median_ratio);
-  }
+  j["slack"] = {{"worst", json_number(g.worst_slack)}, {"median", json_number(g.median_slack)}};
+  j["tightness"] = {{"max", json_number(g.max_tightness)}, {"median", json_number(g.median_tightness)}};
+  j["min_p"] = json_number(g.min_p);
+  j["power"] = {{"level", kPowerLevel},
+                {"detectable_fraction", json_number(g.detectable_fraction)},
+                {"per_case_level", json_number(g.per_case_level)}};
+  j["worst_case"] = g.worst ? nlohmann::json(to_token(run.records[*g.worst].c)) : nlohmann::json();
   if (g.counterexample) {
-    j["counterexample"] = case_json(*g.counterexample);
-    j["shrink_steps"] = g.shrink_steps;
+    j["counterexample"] = case_json(*g.counterexample, "");
+    j["counterexample"].erase("run_id");
+    j["counterexample"].erase("schema");
+  } else {
+    j["counterexample"] = nullptr;
   }
-  nlohmann::json coverage = nlohmann::json::object();
-  for (const auto& [name, count] : g.coverage) coverage[name] = count;
+  j["shrink_steps"] = g.shrink_steps;
+  nlohmann::json coverage = nlohmann::json::array();
+  for (const auto& [name, count] : g.coverage) coverage.push_back({{"class", name}, {"cases", count}});
   j["coverage"] = coverage;
   j["warnings"] = g.warnings;
   j["seconds"] = g.seconds;
   return j;
 }
 
-std::string cases_jsonl(const RunResult& run) {
+std::string cases_jsonl(const RunResult& run, const std::string& run_id) {
   std::string out;
   for (const auto& r : run.records) {
-    out += case_json(r).dump();
+    out += case_json(r, run_id).dump();
     out += '\n';
   }
   return out;
+}
+
+std::string verdict_text(const GroupResult& g) {
+  if (!g.as_expected()) return to_string(g.verdict) + " (UNEXPECTED)";
+  if (g.predicted_refutation()) return to_string(g.verdict) + " (expected)";
+  return to_string(g.verdict);
 }
 
 std::string verdict_lines(const RunResult& run) {
   std::ostringstream os;
   for (const auto& g : run.groups) {
     os << std::left << std::setw(14) << g.check << std::setw(24)
-       << (g.mutant ? "mutant " + g.variant : g.group) << std::setw(20) << to_string(g.verdict)
-       << (g.as_expected() ? "           " : "UNEXPECTED ") << g.cases << " cases: " << g.passes
-       << " pass, " << g.violations << " violated, " << g.not_met << " not met";
+       << (g.mutant ? "mutant " + g.variant : g.group) << std::setw(32) << verdict_text(g)
+       << g.cases << " cases: " << g.passes << " pass, " << g.violations << " violated, "
+       << g.not_met << " not met";
     if (g.failures) os << ", " << g.failures << " failed";
-    if (g.comparison == Comparison::p_value) os << "; min p " << std::setprecision(3) << g.min_p;
-    else if (g.passes + g.violations)
-      os << "; obs/bound max " << std::setprecision(3) << g.max_ratio << " median "
-         << g.median_ratio;
-    os << "\n";
+    os << "; " << key_figure(g, run) << "\n";
     if (g.counterexample)
       os << "    counterexample (" << g.shrink_steps << " shrink steps): " << g.counterexample->c
          << "\n    replay: siverify verify --replay '" << to_token(g.counterexample->c) << "'\n";

@@ -35,7 +35,7 @@ void begin_report(const std::filesystem::path& dir) {
 std::vector<std::string> write_report(const std::filesystem::path& dir, const RunResult& run,
                                       const RunSettings& settings, const std::string& gnuplot) {
   begin_report(dir);
-  write_file_atomically(dir / "cases.jsonl", cases_jsonl(run));
+  write_file_atomically(dir / "cases.jsonl", cases_jsonl(run, run_id(settings)));
   std::filesystem::create_directories(dir / "tables");
   for (const auto& claim : claims_of(run))
     write_file_atomically(dir / "tables" / (claim + ".tex"), latex_claim_table(run, claim));

@@ -7,6 +7,8 @@
 #include <Eigen/Core>
 #include <boost/version.hpp>
 
+#include "siverify_provenance.hpp"
+
 #ifndef SIVERIFY_VERSION
 #error "SIVERIFY_VERSION must be defined by the build (CMake project VERSION)"
 #endif
@@ -25,6 +27,18 @@ nlohmann::json aggregate_json(const Aggregate& a) {
           {"min", json_number(a.min)},
           {"median", json_number(a.median)},
           {"max", json_number(a.max)}};
+}
+
+std::uint64_t fnv1a(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : text) h = (h ^ ch) * 0x100000001b3ull;
+  return h;
+}
+
+double detail_of(const CaseRecord& r, const std::string& key) {
+  for (const auto& [k, v] : r.obs.details)
+    if (k == key) return v;
+  return std::nan("");
 }
 
 }  // namespace
@@ -51,17 +65,46 @@ std::map<std::string, Aggregate> detail_aggregates(const GroupResult& g, const R
   return out;
 }
 
+std::vector<CountTable> count_tables(const GroupResult& g, const RunResult& run) {
+  std::vector<CountTable> out;
+  for (std::size_t i : g.records) {
+    const CaseRecord& r = run.records[i];
+    if (r.outcome == Outcome::failure) continue;
+    for (const auto& row : r.obs.rows) {
+      std::vector<std::string> labels, values;
+      double count = std::nan("");
+      for (const auto& [key, cell] : row.cells) {
+        if (const auto* text = std::get_if<std::string>(&cell)) {
+          labels.push_back(key);
+          values.push_back(*text);
+        } else if (key == "count") {
+          count = std::get<double>(cell);
+        }
+      }
+      if (std::isnan(count) || labels.empty()) continue;
+      auto table = std::find_if(out.begin(), out.end(),
+                                [&](const CountTable& t) { return t.table == row.table; });
+      if (table == out.end()) table = out.insert(out.end(), {row.table, labels, {}});
+      auto entry = std::find_if(table->counts.begin(), table->counts.end(),
+                                [&](const auto& e) { return e.first == values; });
+      if (entry == table->counts.end()) table->counts.push_back({values, count});
+      else entry->second += count;
+    }
+  }
+  return out;
+}
+
 std::string group_label(const GroupResult& g) {
   return g.mutant ? g.group + " / mutant " + g.variant : g.group;
 }
 
 double min_adjusted_p(const GroupResult& g, const RunResult& run) {
-  double p = 1;
+  double p = std::nan("");
   for (std::size_t i : g.records) {
     const CaseRecord& r = run.records[i];
-    if (r.obs.comparison == Comparison::p_value && r.outcome != Outcome::failure &&
-        r.outcome != Outcome::not_met)
-      p = std::min(p, r.p_adjusted);
+    if (r.obs.comparison == Comparison::p_value &&
+        (r.outcome == Outcome::pass || r.outcome == Outcome::violation) && !(r.p_adjusted >= p))
+      p = r.p_adjusted;
   }
   return p;
 }
@@ -74,6 +117,7 @@ std::string format_number(double v, int digits) {
 }
 
 std::string key_figure(const GroupResult& g, const RunResult& run) {
+  if (g.passes + g.violations == 0) return "n/a";
   const auto agg = detail_aggregates(g, run);
   if (const auto rate = agg.find("rate"); rate != agg.end()) {
     std::string text = "rate " + format_number(rate->second.median);
@@ -81,19 +125,41 @@ std::string key_figure(const GroupResult& g, const RunResult& run) {
     if (lo != agg.end() && hi != agg.end())
       text += " [" + format_number(lo->second.median) + ", " + format_number(hi->second.median) +
               "]";
+    if (g.worst)
+      if (const double worst = detail_of(run.records[*g.worst], "rate"); !std::isnan(worst))
+        text += ", worst " + format_number(worst);
     if (const auto p = agg.find("predicted_rate"); p != agg.end())
       text += ", predicted " + format_number(p->second.median);
     return text;
   }
   if (g.comparison == Comparison::p_value)
-    return "min p " + format_number(g.min_p) + ", Holm " + format_number(min_adjusted_p(g, run));
-  if (g.passes + g.violations == 0) return "-";
-  return "obs/bound max " + format_number(g.max_ratio) + ", median " +
-         format_number(g.median_ratio);
+    return "min p " + format_number(g.min_p) + " (Holm " + format_number(min_adjusted_p(g, run)) +
+           ")";
+  if (g.verdict == Verdict::exact)
+    return "observed at the floor on " + std::to_string(g.passes) + " cases";
+  if (!std::isnan(g.worst_slack))
+    return "slack median " + format_number(g.median_slack) + ", worst " +
+           format_number(g.worst_slack);
+  // A sign or count condition (bound 0): no relative slack, the worst observation says it all.
+  const CaseRecord& worst = run.records[g.worst.value_or(g.records.front())];
+  return "worst observed " + format_number(worst.obs.observed) + " (bound " +
+         format_number(worst.obs.bound) + ")";
 }
 
-nlohmann::json versions_json() {
+std::string power_text(const GroupResult& g) {
+  if (std::isnan(g.detectable_fraction)) return "n/a";
+  std::string text = "a violation in >= " + format_number(100 * g.detectable_fraction, 2) +
+                     "% of cases (" + format_number(100 * kPowerLevel, 2) + "%)";
+  if (!std::isnan(g.per_case_level)) text += "; p <= " + format_number(g.per_case_level, 2) + " per case";
+  return text;
+}
+
+nlohmann::json provenance_json() {
   return {{"siverify", SIVERIFY_VERSION},
+          {"git_commit", SIVERIFY_GIT_COMMIT},
+          {"compiler", SIVERIFY_COMPILER},
+          {"flags", SIVERIFY_FLAGS},
+          {"os", SIVERIFY_OS},
           {"eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
                         "." + std::to_string(EIGEN_MINOR_VERSION)},
           {"boost", std::to_string(BOOST_VERSION / 100000) + "." +
@@ -101,14 +167,41 @@ nlohmann::json versions_json() {
                         std::to_string(BOOST_VERSION % 100)}};
 }
 
+namespace {
+
+nlohmann::json profile_json(const Profile& p) {
+  return {{"name", p.name},     {"cases", p.cases},   {"starts", p.starts},
+          {"max_n", p.max_n},   {"max_d", p.max_d},   {"ladder", p.ladder},
+          {"shrink_budget", p.shrink_budget},         {"paper_case", p.paper_case}};
+}
+
+// What determines the results (threads do not).
+nlohmann::json determining(const RunSettings& s) {
+  return {{"profile", profile_json(s.sizes)}, {"seed", seed_text(s.seed)}, {"alpha", s.alpha},
+          {"claims", s.claims.empty() ? "all" : s.claims}, {"claims_as_stated", s.claims_as_stated},
+          {"mutants", s.mutants}, {"provenance", provenance_json()}};
+}
+
+}  // namespace
+
+std::string run_id(const RunSettings& s) {
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx",
+                static_cast<unsigned long long>(fnv1a(determining(s).dump())));
+  return buffer;
+}
+
 nlohmann::json settings_json(const RunSettings& s) {
-  return {{"profile", s.profile},
-          {"seed", s.seed},
+  return {{"run_id", run_id(s)},
+          {"profile", s.profile},
+          {"profile_values", profile_json(s.sizes)},
+          {"seed", seed_text(s.seed)},
           {"threads", s.threads},
           {"alpha", s.alpha},
           {"claims", s.claims.empty() ? "all" : s.claims},
           {"claims_as_stated", s.claims_as_stated},
-          {"mutants", s.mutants}};
+          {"mutants", s.mutants},
+          {"provenance", provenance_json()}};
 }
 
 nlohmann::json summary_json(const RunResult& run, const RunSettings& settings) {
@@ -118,10 +211,13 @@ nlohmann::json summary_json(const RunResult& run, const RunSettings& settings) {
     nlohmann::json j = group_json(g, run);
     unexpected += !g.as_expected();
     j["label"] = group_label(g);
+    j["verdict_text"] = verdict_text(g);
     j["key_figure"] = key_figure(g, run);
-    if (g.comparison == Comparison::p_value) j["min_p_adjusted"] = json_number(min_adjusted_p(g, run));
-    if (g.counterexample)
-      j["replay"] = "siverify verify --replay '" + to_token(g.counterexample->c) + "'";
+    j["power"]["text"] = power_text(g);
+    j["min_p_adjusted"] = json_number(min_adjusted_p(g, run));
+    j["replay"] = g.counterexample
+                      ? nlohmann::json("siverify verify --replay '" + to_token(g.counterexample->c) + "'")
+                      : nlohmann::json();
     const auto agg = detail_aggregates(g, run);
     nlohmann::json headline = nlohmann::json::object(), details = nlohmann::json::object();
     for (const auto& key : headline_keys())
@@ -129,11 +225,19 @@ nlohmann::json summary_json(const RunResult& run, const RunSettings& settings) {
     for (const auto& [key, a] : agg) details[key] = aggregate_json(a);
     j["headline"] = headline;
     j["details"] = details;
+    nlohmann::json tables = nlohmann::json::object();
+    for (const auto& t : count_tables(g, run))
+      for (const auto& [values, count] : t.counts) {
+        nlohmann::json row = nlohmann::json::object();
+        for (std::size_t k = 0; k < t.labels.size(); ++k) row[t.labels[k]] = values[k];
+        row["count"] = count;
+        tables[t.table].push_back(row);
+      }
+    j["count_tables"] = tables;
     groups.push_back(j);
   }
   return {{"schema", kSummarySchema},
           {"settings", settings_json(settings)},
-          {"versions", versions_json()},
           {"totals",
            {{"groups", run.groups.size()},
             {"cases", run.records.size()},

@@ -15,7 +15,7 @@
 
 namespace siv {
 
-inline constexpr const char* kSummarySchema = "siverify-summary/1";
+inline constexpr const char* kSummarySchema = "siverify-summary/2";
 
 // The details every reader looks for first (when a check records them), in display order.
 const std::vector<std::string>& headline_keys();
@@ -28,17 +28,32 @@ struct Aggregate {
 // Every numeric details key of the group's cases (failures excluded), sorted by key.
 std::map<std::string, Aggregate> detail_aggregates(const GroupResult& g, const RunResult& run);
 
+// Contingency tables summed over a group's cases: rows of a table that has a numeric "count"
+// column, keyed by their text cells (e.g. C6's confusion tables: criterion, predicted, observed).
+struct CountTable {
+  std::string table;
+  std::vector<std::string> labels;  // the text columns, in the rows' order
+  std::vector<std::pair<std::vector<std::string>, double>> counts;  // label values -> total
+};
+std::vector<CountTable> count_tables(const GroupResult& g, const RunResult& run);
+
 // "power:0.25", or "bridge:2 / mutant exponent-1" for a planted false claim.
 std::string group_label(const GroupResult& g);
-// Smallest Holm-adjusted p over the group's p-value cases (1 when it has none).
+// Smallest Holm-adjusted p over the group's p-value cases (NaN when it has none).
 double min_adjusted_p(const GroupResult& g, const RunResult& run);
-// One short phrase for tables: "rate 0.51 [0.44, 0.58]", "min p 0.03", "obs/bound max 0.2".
+// One short phrase for tables, "n/a" where nothing was measured:
+//   "rate 0.51 [0.44, 0.58], worst 0.31, predicted 0.5", "min p 0.03 (Holm 0.2)",
+//   "slack median 0.4, worst 0.01", "observed at the floor on 3 cases".
 std::string key_figure(const GroupResult& g, const RunResult& run);
-// "%.3g"-style text; "n/a" for NaN.
+// "a violation in >= 63% of cases (95%)" [+ "; p <= 2e-05 per case"], "n/a" without cases.
+std::string power_text(const GroupResult& g);
+// "%.Ng"-style text; "n/a" for NaN.
 std::string format_number(double v, int digits = 3);
 
-// Versions of siverify (CMake project VERSION), Eigen and Boost.
-nlohmann::json versions_json();
+// siverify version, git commit, compiler, flags, OS, Eigen and Boost.
+nlohmann::json provenance_json();
+// Identifies the settings and the build: the same id means the same deterministic results.
+std::string run_id(const RunSettings& s);
 nlohmann::json settings_json(const RunSettings& s);
 nlohmann::json summary_json(const RunResult& run, const RunSettings& settings);
 

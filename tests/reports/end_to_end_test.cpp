@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../app/run_binary.hpp"
+#include "json_schema.hpp"
 #include "support.hpp"
 #include "xml_check.hpp"
 
@@ -67,7 +68,16 @@ TEST_F(QuickRun, SummaryAgreesWithCasesJsonl) {
                                     g["variant"].get<std::string>()]);
   EXPECT_EQ(summary["settings"]["profile"], "quick");
   EXPECT_EQ(summary["settings"]["claims"], "C2.identity");
-  EXPECT_TRUE(summary["versions"].contains("eigen"));
+  EXPECT_TRUE(summary["settings"]["provenance"].contains("eigen"));
+}
+
+TEST_F(QuickRun, RecordsAndSummaryValidateAgainstTheirSchemas) {
+  const auto case_schema = test::schema_file("cases.schema.json");
+  for (const auto& line : test::split(read_text(path("out/cases.jsonl")), '\n'))
+    EXPECT_EQ(test::schema_errors(case_schema, nlohmann::json::parse(line)), "") << line;
+  EXPECT_EQ(test::schema_errors(test::schema_file("summary.schema.json"),
+                                nlohmann::json::parse(read_text(path("out/summary.json")))),
+            "");
 }
 
 TEST_F(QuickRun, SameSeedGivesIdenticalCasesJsonl) {
@@ -91,9 +101,10 @@ TEST_F(QuickRun, LatexTablesAndValuesAreWellFormed) {
         << n;
 }
 
-TEST_F(QuickRun, JunitHasOneTestcasePerGroup) {
+TEST_F(QuickRun, JunitValidatesWithOneTestcasePerGroup) {
   const std::string xml = read_text(path("junit.xml"));
   EXPECT_EQ(test::xml_problem(xml), "");
+  EXPECT_EQ(test::junit_xsd_problems(xml, path("")), "");
   const auto summary = nlohmann::json::parse(read_text(path("out/summary.json")));
   EXPECT_EQ(test::count(xml, "<testcase "), static_cast<int>(summary["groups"].size()));
   EXPECT_EQ(test::count(xml, "<failure "), 0);
@@ -111,8 +122,8 @@ TEST_F(QuickRun, PlantedRegressionFailsWithAReadableDiff) {
   const std::string label = group["group"].get<std::string>();
   const std::string verdict = group["verdict"].get<std::string>();
   group["verdict"] = "refuted";
-  const double ratio = group["values"]["max_ratio"].get<double>();
-  group["values"]["max_ratio"] = 2 * ratio + 1;
+  const double tightness = group["values"]["max_tightness"].get<double>();
+  group["values"]["max_tightness"] = 2 * tightness + 1;
   const auto run = baseline_run(dir_->write("planted.json", base.dump(2)));
   EXPECT_EQ(run.code, 1) << run.out;
   EXPECT_NE(run.out.find("2 field(s) changed beyond tolerance"), std::string::npos) << run.out;
@@ -120,7 +131,7 @@ TEST_F(QuickRun, PlantedRegressionFailsWithAReadableDiff) {
                          " (tolerance exact)"),
             std::string::npos)
       << run.out;
-  EXPECT_NE(run.out.find("max_ratio: baseline "), std::string::npos);
+  EXPECT_NE(run.out.find("max_tightness: baseline "), std::string::npos);
   EXPECT_NE(run.out.find("(tolerance rel 25%)"), std::string::npos);
 }
 

@@ -11,7 +11,8 @@ namespace siv::test {
 
 inline CaseRecord make_record(const std::string& check, const std::string& group,
                               const std::string& variant, Outcome outcome,
-                              std::vector<std::pair<std::string, double>> details) {
+                              std::vector<std::pair<std::string, double>> details,
+                              std::vector<Row> rows = {}) {
   CaseRecord r;
   r.c.check = check;
   r.c.group = group;
@@ -23,6 +24,7 @@ inline CaseRecord make_record(const std::string& check, const std::string& group
   r.obs.observed = outcome == Outcome::violation ? 2 : 0.5;
   r.obs.bound = 1;
   r.obs.details = std::move(details);
+  r.obs.rows = std::move(rows);
   r.outcome = outcome;
   return r;
 }
@@ -31,37 +33,36 @@ inline CaseRecord make_record(const std::string& check, const std::string& group
 // with a counterexample, one mutant, one p-value group with landing counts.
 inline RunResult sample_run() {
   RunResult run;
+  // Statistics and verdicts as the runner computes them; p-value cases at level 0.25.
   auto add_group = [&run](GroupResult g, std::vector<CaseRecord> records) {
+    g.records.clear();
     for (auto& r : records) {
       g.records.push_back(run.records.size());
-      ++g.cases;
-      g.passes += r.outcome == Outcome::pass;
-      g.violations += r.outcome == Outcome::violation;
-      g.not_met += r.outcome == Outcome::not_met;
       run.records.push_back(std::move(r));
     }
+    summarize_group(g, run.records, std::vector<double>(run.records.size(), 0.25));
     run.groups.push_back(std::move(g));
+  };
+  auto ladder = [](std::vector<std::pair<double, double>> errors) {
+    std::vector<Row> rows;
+    for (const auto& [steps, error] : errors) rows.push_back({"ladder", {{"steps", steps}, {"error", error}}});
+    return rows;
   };
   GroupResult rate;
   rate.check = "C9.rate_fit";
   rate.claim = "C9";
   rate.statement = "error <= C h^p & 50% of cases #1";
   rate.group = "power:*";
-  rate.max_ratio = 0.5;
-  rate.median_ratio = 0.5;
   add_group(rate, {make_record("C9.rate_fit", "power:*", "", Outcome::pass,
-                               {{"error.N16", 0.1}, {"error.N32", 0.05}, {"error.N64", 0.025},
-                                {"rate", 1.0}, {"rate_lo", 0.9}, {"rate_hi", 1.1}, {"r2", 0.99}}),
+                               {{"rate", 1.0}, {"rate_lo", 0.9}, {"rate_hi", 1.1}, {"r2", 0.99}},
+                               ladder({{16, 0.1}, {32, 0.05}, {64, 0.025}})),
                    make_record("C9.rate_fit", "power:*", "", Outcome::pass,
-                               {{"error.N16", 0.2}, {"error.N32", 0.1}, {"error.N64", 0.05},
-                                {"rate", 1.2}, {"rate_lo", 1.0}, {"rate_hi", 1.4}, {"r2", 0.97},
-                                {"term.disc", 0.01}, {"term.est", 0.02}})});
+                               {{"rate", 1.2}, {"rate_lo", 1.0}, {"rate_hi", 1.4}, {"r2", 0.97},
+                                {"term.disc", 0.01}, {"term.est", 0.02}},
+                               ladder({{16, 0.2}, {32, 0.1}, {64, 0.05}}))});
   GroupResult refuted = rate;
   refuted.group = "bridge:2 eps:sigma2:1";
-  refuted.verdict = Verdict::refuted;
   refuted.expected = Verdict::refuted;
-  refuted.max_ratio = 2;
-  refuted.median_ratio = 2;
   refuted.counterexample =
       make_record("C9.rate_fit", "bridge:2 eps:sigma2:1", "", Outcome::violation, {});
   refuted.shrink_steps = 3;
@@ -78,10 +79,10 @@ inline RunResult sample_run() {
   law.claim = "C9";
   law.statement = "landing law uniform";
   law.group = "linear";
-  law.comparison = Comparison::p_value;
-  law.min_p = 0.3;
-  CaseRecord p = make_record("C9.law", "linear", "", Outcome::pass,
-                             {{"landing.0", 9}, {"landing.1", 11}, {"landing.2", 10}});
+  CaseRecord p = make_record("C9.law", "linear", "", Outcome::pass, {},
+                             {{"landing", {{"k", 0.0}, {"count", 9.0}}},
+                              {"landing", {{"k", 1.0}, {"count", 11.0}}},
+                              {"landing", {{"k", 2.0}, {"count", 10.0}}}});
   p.obs.comparison = Comparison::p_value;
   p.obs.observed = 0.3;
   p.obs.bound = 0;
@@ -89,7 +90,6 @@ inline RunResult sample_run() {
   add_group(law, {p});
   GroupResult unmet = law;
   unmet.group = "trig";
-  unmet.verdict = Verdict::not_met;
   unmet.expected = Verdict::not_met;
   add_group(unmet, {make_record("C9.law", "trig", "", Outcome::not_met, {})});
   return run;

@@ -13,6 +13,7 @@
 #include "reports/markdown.hpp"
 #include "reports/report_dir.hpp"
 #include "reports/summary.hpp"
+#include "json_schema.hpp"
 #include "support.hpp"
 #include "xml_check.hpp"
 
@@ -89,18 +90,29 @@ TEST(Summary, AggregatesEveryNumericDetailAndTheHeadline) {
   const auto s = summary_json(run, settings());
   EXPECT_EQ(s["schema"], kSummarySchema);
   EXPECT_EQ(s["settings"]["claims"], "C9");
-  EXPECT_EQ(s["versions"]["siverify"].get<std::string>().empty(), false);
+  // Provenance: version, commit, compiler, flags and OS; seeds as strings; a run id.
+  for (const char* key : {"siverify", "git_commit", "compiler", "flags", "os"})
+    EXPECT_FALSE(s["settings"]["provenance"][key].get<std::string>().empty()) << key;
+  EXPECT_EQ(s["settings"]["seed"], "7");
+  EXPECT_EQ(s["settings"]["run_id"].get<std::string>().size(), 16u);
   ASSERT_EQ(s["groups"].size(), run.groups.size());
   const auto& rate = s["groups"][0];
   EXPECT_EQ(rate["headline"]["rate"]["min"], 1.0);
   EXPECT_DOUBLE_EQ(rate["headline"]["rate"]["median"].get<double>(), 1.1);
   EXPECT_EQ(rate["headline"]["rate"]["max"], 1.2);
   EXPECT_EQ(rate["details"]["term.disc"]["count"], 1);  // generic: any details key
-  EXPECT_EQ(rate["details"]["error.N16"]["max"], 0.2);
-  EXPECT_EQ(rate["key_figure"], "rate 1.1 [0.95, 1.25]");
+  EXPECT_EQ(rate["details"].count("error.N16"), 0u);  // series are rows, not keys
+  EXPECT_EQ(rate["key_figure"], "rate 1.1 [0.95, 1.25], worst 1");
   const auto& refuted = s["groups"][1];
   EXPECT_EQ(refuted["replay"].get<std::string>().rfind("siverify verify --replay 'siv1;", 0), 0u);
   EXPECT_EQ(s["groups"][3]["min_p_adjusted"], 0.6);
+  // Nothing measured: n/a and null, never a number that reads as a result.
+  const auto& unmet = s["groups"][4];
+  EXPECT_EQ(unmet["key_figure"], "n/a");
+  EXPECT_TRUE(unmet["min_p"].is_null());
+  EXPECT_TRUE(unmet["min_p_adjusted"].is_null());
+  EXPECT_TRUE(unmet["slack"]["worst"].is_null());
+  EXPECT_TRUE(unmet["power"]["detectable_fraction"].is_null());
 }
 
 TEST(Baseline, UnchangedRunHasNoChangesAndEachToleranceIsApplied) {
@@ -124,8 +136,8 @@ TEST(Baseline, UnchangedRunHasNoChangesAndEachToleranceIsApplied) {
   ASSERT_EQ(rate.size(), 1u);
   EXPECT_EQ(rate[0].field, "rate");
   EXPECT_EQ(rate[0].tolerance, "abs 0.05");
-  EXPECT_TRUE(edit([&](auto& b) { rate_group(b)["values"]["max_ratio"] = 0.5 * 1.2; }).empty());
-  const auto ratio = edit([&](auto& b) { rate_group(b)["values"]["max_ratio"] = 0.5 * 1.3; });
+  EXPECT_TRUE(edit([&](auto& b) { rate_group(b)["values"]["max_tightness"] = 0.5 * 1.2; }).empty());
+  const auto ratio = edit([&](auto& b) { rate_group(b)["values"]["max_tightness"] = 0.5 * 1.3; });
   ASSERT_EQ(ratio.size(), 1u);
   EXPECT_EQ(ratio[0].tolerance, "rel 25%");
   const auto verdict = edit([&](auto& b) { rate_group(b)["verdict"] = "refuted"; });
@@ -159,24 +171,41 @@ TEST(Baseline, BadFilesAreRejectedNamingTheFile) {
   EXPECT_NE(message(dir.write("broken.json", broken.dump())).find("lacks"), std::string::npos);
 }
 
-TEST(Junit, WellFormedOneTestcasePerGroupWithFailuresAndSkips) {
+TEST(Junit, ValidatesAgainstTheJunitXsdWithFailuresErrorsAndSkips) {
+  const test::TempDir dir;
+  const JunitContext context{"2026-05-22T10:00:00", "host"};
   RunResult run = sample_run();
   run.groups[0].statement = "a < b & \"c\"";
-  std::string xml = junit_xml(run);
+  std::string xml = junit_xml(run, settings(), context);
   EXPECT_EQ(test::xml_problem(xml), "") << xml;
+  EXPECT_EQ(test::junit_xsd_problems(xml, dir.path("")), "") << xml;
   EXPECT_EQ(test::count(xml, "<testcase "), static_cast<int>(run.groups.size()));
   EXPECT_EQ(test::count(xml, "<failure "), 0);
   EXPECT_EQ(test::count(xml, "<skipped "), 1);  // the expected assumption-not-met group
   EXPECT_NE(xml.find("classname=\"C9.rate_fit\" name=\"bridge:2 eps:sigma2:1 / mutant exponent-1\""),
             std::string::npos);
+  EXPECT_NE(xml.find("<property name=\"seed\" value=\"7\"/>"), std::string::npos);
   // An unexpected verdict fails with verdict, expectation and the counterexample token.
   run.groups[1].expected = Verdict::holds;
-  xml = junit_xml(run);
-  EXPECT_EQ(test::xml_problem(xml), "");
+  // A case that could not be evaluated is an error, not a failure.
+  run.groups[0].verdict = Verdict::failure;
+  run.records[run.groups[0].records[0]].obs.failure = "non-finite endpoint";
+  xml = junit_xml(run, settings(), context);
+  EXPECT_EQ(test::junit_xsd_problems(xml, dir.path("")), "") << xml;
   EXPECT_EQ(test::count(xml, "<failure "), 1);
-  EXPECT_NE(xml.find("message=\"refuted, expected holds; counterexample siv1;check=C9.rate_fit;"),
-            std::string::npos);
-  // The checker itself rejects what an unescaping writer would produce.
+  EXPECT_EQ(test::count(xml, "<error "), 1);
+  EXPECT_NE(xml.find("errors=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("message=\"refuted (UNEXPECTED), expected holds; "), std::string::npos) << xml;
+  EXPECT_NE(xml.find("counterexample siv1;check=C9.rate_fit;"), std::string::npos);
+  EXPECT_NE(xml.find("non-finite endpoint"), std::string::npos);
+  // The validator rejects what the old writer produced: properties inside a testcase and
+  // attributes on testsuites.
+  EXPECT_NE(test::junit_xsd_problems("<?xml version=\"1.0\"?>\n<testsuites tests=\"1\"/>\n", dir.path("")), "");
+  std::string old = xml;
+  old.replace(old.find("/>", old.find("<testcase ")), 2,
+              "><properties><property name=\"a\" value=\"b\"/></properties></testcase>");
+  EXPECT_NE(test::junit_xsd_problems(old, dir.path("")), "");
+  // The well-formedness checker rejects what an unescaping writer would produce.
   EXPECT_NE(test::xml_problem("<a b=\"x < y\"/>"), "");
   EXPECT_NE(test::xml_problem("<a>x & y</a>"), "");
   EXPECT_NE(test::xml_problem("<a><b></a></b>"), "");
@@ -193,7 +222,8 @@ TEST(Markdown, VerdictTableFirstThenRefutedMutantsAndDetails) {
   EXPECT_LT(refuted, mutants);
   EXPECT_LT(mutants, details);
   EXPECT_NE(md.find("> Warning: something to note"), std::string::npos);
-  EXPECT_NE(md.find("| C9 | `C9.rate_fit` | `power:*` | holds | holds | 2 | rate 1.1 [0.95, 1.25] |"),
+  EXPECT_NE(md.find("| C9 | `C9.rate_fit` | `power:*` | holds | holds | 2 | rate 1.1 [0.95, 1.25], "
+                    "worst 1 | a violation in >= 78% of cases (95%) |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("siverify verify --replay 'siv1;check=C9.rate_fit;group=bridge:2 eps:sigma2:1;"),
@@ -265,6 +295,62 @@ TEST(ReportDir, WritesTheLayoutAndNoTemporaryFiles) {
   // A new run first removes the old completeness marker.
   begin_report(dir.path("out"));
   EXPECT_FALSE(std::filesystem::exists(dir.path("out/summary.json")));
+}
+
+TEST(Schema, RecordsAndSummaryValidateAndTheSchemasRejectWhatIssue11Found) {
+  const test::TempDir dir;
+  write_report(dir.path("out"), sample_run(), settings(), "");
+  const auto case_schema = test::schema_file("cases.schema.json");
+  const auto summary_schema = test::schema_file("summary.schema.json");
+  const auto lines = test::split(test::read_text(dir.path("out/cases.jsonl")), '\n');
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) EXPECT_EQ(test::schema_errors(case_schema, nlohmann::json::parse(line)), "") << line;
+  const auto summary = nlohmann::json::parse(test::read_text(dir.path("out/summary.json")));
+  EXPECT_EQ(test::schema_errors(summary_schema, summary), "");
+  // The defects of the old records must not validate: a numeric seed, a parameter in a key
+  // name, no schema version or run id.
+  const auto record = nlohmann::json::parse(lines[0]);
+  auto edited = [&](auto change) {
+    auto r = record;
+    change(r);
+    return test::schema_errors(case_schema, r);
+  };
+  EXPECT_NE(edited([](auto& r) { r["seed"] = 12345; }), "");
+  EXPECT_NE(edited([](auto& r) { r["details"]["error.N1024"] = 0.1; }), "");
+  EXPECT_NE(edited([](auto& r) { r["details"]["landing.0"] = 3; }), "");
+  EXPECT_NE(edited([](auto& r) { r.erase("run_id"); }), "");
+  EXPECT_NE(edited([](auto& r) { r["schema"] = "siverify-case/1"; }), "");
+  auto s = summary;
+  s["settings"]["seed"] = 7;
+  EXPECT_NE(test::schema_errors(summary_schema, s), "");
+  s = summary;
+  s["groups"][0]["verdict"] = "weak";
+  EXPECT_NE(test::schema_errors(summary_schema, s), "");
+  s = summary;
+  s["settings"]["provenance"].erase("git_commit");
+  EXPECT_NE(test::schema_errors(summary_schema, s), "");
+}
+
+TEST(Records, TidyRowsSeedsAsStringsAndOneRunIdPerRun) {
+  const RunResult run = sample_run();
+  const std::string id = run_id(settings());
+  const auto first = case_json(run.records[0], id);
+  EXPECT_EQ(first["schema"], kCaseSchema);
+  EXPECT_EQ(first["run_id"], id);
+  EXPECT_TRUE(first["seed"].is_string());
+  ASSERT_EQ(first["rows"]["ladder"].size(), 3u);
+  EXPECT_EQ(first["rows"]["ladder"][2]["steps"], 64.0);
+  EXPECT_EQ(first["rows"]["ladder"][2]["error"], 0.025);
+  // A seed above 2^53 survives as text.
+  CaseRecord big = run.records[0];
+  big.c.seed = 18446744073709551557ull;
+  EXPECT_EQ(case_json(big, id)["seed"], "18446744073709551557");
+  // The id follows what determines the results, not the thread count.
+  RunSettings other = settings();
+  other.threads = 7;
+  EXPECT_EQ(run_id(other), id);
+  other.seed = 8;
+  EXPECT_NE(run_id(other), id);
 }
 
 }  // namespace

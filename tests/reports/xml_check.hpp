@@ -2,6 +2,8 @@
 // tags nest, attribute values are quoted, and every '&' starts an entity.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,30 @@ inline std::string xml_problem(const std::string& xml) {
     i = j + 1;
   }
   return open.empty() ? "" : "unclosed <" + open.back() + ">";
+}
+
+// "" when xml validates against the JUnit XSD in tests/reports/data (xmllint, libxml2-utils,
+// which scripts/run installs: its absence is a failure, not a skip), else xmllint's messages.
+inline std::string junit_xsd_problems(const std::string& xml, const std::string& scratch_dir) {
+  const std::string file = scratch_dir + "/junit-under-test.xml", log = scratch_dir + "/xmllint.log";
+  if (FILE* f = std::fopen(file.c_str(), "w")) {
+    std::fwrite(xml.data(), 1, xml.size(), f);
+    std::fclose(f);
+  } else {
+    return "cannot write " + file;
+  }
+  // append, not "literal" + string: GCC 12 warns falsely on the latter (-Wrestrict, PR 105329).
+  std::string command("xmllint --noout --schema '");
+  command.append(SIVERIFY_SOURCE_DIR).append("/tests/reports/data/JUnit.xsd' '").append(file);
+  command.append("' >'").append(log).append("' 2>&1");
+  if (std::system(command.c_str()) == 0) return "";
+  std::string out;
+  if (FILE* f = std::fopen(log.c_str(), "r")) {
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) out.append(buffer, n);
+    std::fclose(f);
+  }
+  return out.empty() ? "xmllint failed (is libxml2-utils installed?)" : out;
 }
 
 inline int count(const std::string& text, const std::string& what) {
