@@ -15,6 +15,7 @@
 #include "app/csv.hpp"
 #include "app/inputs.hpp"
 #include "app/long_run.hpp"
+#include "app/verify_data.hpp"
 #include "properties/claims.hpp"
 #include "properties/runner.hpp"
 #include "reports/atomic_file.hpp"
@@ -44,6 +45,7 @@ struct VerifyOptions {
   double alpha = 1e-3;
   LongRunOptions long_run;         // --resume, --shard (app/long_run.hpp)
   const CLI::App* cli = nullptr;   // the parsed command line, for the run's identity
+  VerifyDataOptions data;
 };
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -136,6 +138,7 @@ int run(VerifyOptions o) {
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;
+  const std::vector<std::string> reductions = apply_verify_data(o.data, run);
   const auto checks = select_checks(o.claims);
   const nlohmann::json baseline = o.baseline.empty() ? nlohmann::json() : load_baseline(o.baseline);
   LongRunSession long_run(o.long_run, o.out, identity_args(*o.cli, o.profile, run.seed));
@@ -157,7 +160,7 @@ int run(VerifyOptions o) {
             << unexpected << " unexpected verdicts, " << result.seconds << " s\n";
 
   const RunSettings settings{o.profile, run.seed, run.threads, o.alpha, o.claims,
-                             run.claims_as_stated, run.mutants};
+                             run.claims_as_stated, run.mutants, run.profile.data.source};
   if (!o.out.empty()) {
     for (const auto& w : write_report(o.out, result, settings, find_gnuplot()))
       std::cerr << "warning: " << w << "\n";
@@ -168,6 +171,7 @@ int run(VerifyOptions o) {
       else std::cerr << "warning: " << problem << "\n";
     }
   }
+  if (!o.data.data.empty()) study_verify_data(run, o.out, reductions);
   if (!o.junit.empty()) write_file_atomically(o.junit, junit_xml(result));
   const nlohmann::json now = baseline_json(summary_json(result, settings));
   if (!o.write_baseline.empty() && result.complete) write_file_atomically(o.write_baseline, now.dump(2) + "\n");
@@ -216,6 +220,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   verify->add_option("--replay", options->replay, "Replay one case from its token");
   add_long_run_options(*verify, options->long_run);
+  add_verify_data_options(*verify, options->data);
   verify->callback([verify, options, &exit_code] {
     // The environment supplies what the command line left out.
     if (const char* env = std::getenv("SIVERIFY_PROFILE"); env && verify->count("--profile") == 0)

@@ -18,6 +18,7 @@ struct RunSettings {
   std::string claims;  // as given to --claims; empty = all
   bool claims_as_stated = true;
   bool mutants = false;
+  std::string data = {};  // verify --data: the data spec the training sets are subsets of
 };
 
 // JSON has no NaN or infinity: those become null (the outcome already says failure).

@@ -108,7 +108,8 @@ nlohmann::json settings_json(const RunSettings& s) {
           {"alpha", s.alpha},
           {"claims", s.claims.empty() ? "all" : s.claims},
           {"claims_as_stated", s.claims_as_stated},
-          {"mutants", s.mutants}};
+          {"mutants", s.mutants},
+          {"data", s.data.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.data)}};
 }
 
 nlohmann::json summary_json(const RunResult& run, const RunSettings& settings) {
