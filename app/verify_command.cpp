@@ -19,6 +19,7 @@
 #include "app/verify_model.hpp"
 #include "app/long_run.hpp"
 #include "app/limits.hpp"
+#include "app/verify_data.hpp"
 #include "properties/claims.hpp"
 #include "properties/runner.hpp"
 #include "reports/atomic_file.hpp"
@@ -49,6 +50,7 @@ struct VerifyOptions {
   LongRunOptions long_run;         // --resume, --shard (app/long_run.hpp)
   VerifyModelArgs model;           // --model and its training set (app/verify_model.hpp)
   const CLI::App* cli = nullptr;   // the parsed command line, for the run's identity
+  VerifyDataOptions data;
 };
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -160,6 +162,7 @@ int run(VerifyOptions o) {
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;
+  const std::vector<std::string> reductions = apply_verify_data(o.data, run);
   // With --model only its checks run; otherwise torch adds the network ladder when asked for.
   const auto extra = o.model.model.given() ? model_verify_checks(o.model) : torch_checks(o.claims, o.profile);
   std::vector<const Check*> checks;
@@ -191,7 +194,8 @@ int run(VerifyOptions o) {
             << unexpected << " unexpected verdicts, " << result.seconds << " s\n";
 
   const RunSettings settings{o.profile, run.seed, run.threads, o.alpha, o.claims,
-                             run.claims_as_stated, run.mutants, run.profile};
+                             run.claims_as_stated, run.mutants, run.profile,
+                             run.profile.data.source};
   if (!o.out.empty()) {
     for (const auto& w : write_report(o.out, result, settings, find_gnuplot()))
       std::cerr << "warning: " << w << "\n";
@@ -206,6 +210,7 @@ int run(VerifyOptions o) {
       else std::cerr << "warning: " << problem << "\n";
     }
   }
+  if (!o.data.data.empty()) study_verify_data(run, o.out, reductions);
   if (!o.junit.empty()) write_file_atomically(o.junit, junit_xml(result, settings, junit));
   const nlohmann::json now = baseline_json(summary_json(result, settings));
   if (!o.write_baseline.empty() && result.complete) write_file_atomically(o.write_baseline, now.dump(2) + "\n");
@@ -255,6 +260,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   verify->add_option("--replay", options->replay, "Replay one case from its token");
   add_verify_model_options(*verify, options->model);
   add_long_run_options(*verify, options->long_run);
+  add_verify_data_options(*verify, options->data);
   verify->callback([verify, options, &exit_code] {
     // The environment supplies what the command line left out.
     if (const char* env = std::getenv("SIVERIFY_PROFILE"); env && verify->count("--profile") == 0)

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -255,22 +256,45 @@ void require_columns(const Dataset& set, Eigen::Index d, std::string_view reason
                      " values per row, but " + std::string(reason));
 }
 
-void require_distinct(const Dataset& set) {
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(set.rows.rows()));
-  std::iota(order.begin(), order.end(), Eigen::Index{0});
-  const auto less = [&](Eigen::Index a, Eigen::Index b) {
-    for (Eigen::Index j = 0; j < set.rows.cols(); ++j)
-      if (set.rows(a, j) != set.rows(b, j)) return set.rows(a, j) < set.rows(b, j);
+namespace {
+
+// Sorts the rows lexicographically and names the first equal pair (lower row first).
+template <typename Value>
+void find_duplicate(std::vector<long> rows, long d, const Value& value,
+                    const std::function<std::string(long)>& where) {
+  const auto less = [&](long a, long b) {
+    for (long j = 0; j < d; ++j)
+      if (const double x = value(a, j), y = value(b, j); x != y) return x < y;
     return a < b;
   };
-  std::sort(order.begin(), order.end(), less);
-  for (std::size_t k = 1; k < order.size(); ++k)
-    if (set.rows.row(order[k - 1]) == set.rows.row(order[k])) {
-      const auto a = std::min(order[k - 1], order[k]), b = std::max(order[k - 1], order[k]);
-      throw InputError(set.where(b) + ": the same point as " + set.where(a) +
+  std::sort(rows.begin(), rows.end(), less);
+  for (std::size_t k = 1; k < rows.size(); ++k) {
+    const long a = rows[k - 1], b = rows[k];
+    bool same = true;
+    for (long j = 0; j < d && same; ++j) same = value(a, j) == value(b, j);
+    if (same)
+      throw InputError(where(std::max(a, b)) + ": the same point as " + where(std::min(a, b)) +
                        "; the checks need distinct training points (another --seed or --n draws "
                        "another subset)");
-    }
+  }
+}
+
+}  // namespace
+
+void require_distinct(const Dataset& set) {
+  std::vector<long> rows(static_cast<std::size_t>(set.rows.rows()));
+  std::iota(rows.begin(), rows.end(), 0L);
+  find_duplicate(rows, set.rows.cols(), [&](long i, long j) { return set.rows(i, j); },
+                 [&](long i) { return set.where(i); });
+}
+
+void require_distinct(const Source& source, int label) {
+  std::vector<long> rows;
+  for (long i = 0; i < source.table.rows; ++i)
+    if (label < 0 || source.labels.empty() || source.labels[static_cast<std::size_t>(i)] == label)
+      rows.push_back(i);
+  find_duplicate(rows, source.table.cols(), [&](long i, long j) { return source.table.at(i, j); },
+                 [&](long i) { return source.table.where(i); });
 }
 
 }  // namespace siv::data

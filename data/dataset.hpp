@@ -76,8 +76,10 @@ inline Dataset load_dataset(const std::string& spec, const Selection& selection 
 // from, e.g. "the training set 'data.csv' has d = 2".
 void require_columns(const Dataset& set, Eigen::Index d, std::string_view reason);
 
-// Throws InputError naming two equal rows: the checks need distinct training points.
+// Throws InputError naming two equal rows: the checks need distinct training points. The second
+// form checks the rows a selection could draw (its class), without converting them.
 void require_distinct(const Dataset& set);
+void require_distinct(const Source& source, int label = -1);
 
 // Where the named sets live.
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";

@@ -44,6 +44,11 @@ std::string to_token(const Case& c) {
   add("d", std::to_string(c.set.d));
   add("sep", shortest(c.set.separation));
   add("set", std::to_string(c.set.seed));
+  if (!c.set.data.empty()) {
+    add("data", c.set.data);
+    add("scale", c.set.scale);
+    if (c.set.label >= 0) add("class", std::to_string(c.set.label));
+  }
   add("seed", std::to_string(c.seed));
   add("M", std::to_string(c.starts));
   add("N", std::to_string(c.steps));
@@ -94,6 +99,9 @@ Case parse_token(std::string_view token) {
   c.set.d = parse_number<int>("d", take("d"));
   c.set.separation = parse_number<double>("sep", take("sep"));
   c.set.seed = parse_number<std::uint64_t>("set", take("set"));
+  c.set.data = take("data", false);
+  if (const auto scale = take("scale", false); !scale.empty()) c.set.scale = scale;
+  if (const auto label = take("class", false); !label.empty()) c.set.label = parse_number<int>("class", label);
   c.seed = parse_number<std::uint64_t>("seed", take("seed"));
   c.starts = parse_number<int>("M", take("M"));
   c.steps = parse_number<int>("N", take("N"));

@@ -26,7 +26,7 @@ struct Case {
   bool operator==(const Case&) const = default;
 };
 
-// "siv1;check=C2.rate;group=..;schedule=..;n=..;d=..;sep=..;set=..;seed=..;M=..;N=..;L=..;eps=..;err=..;variant=.."
+// "siv1;check=C2.rate;group=..;schedule=..;n=..;d=..;sep=..;set=..;[data=..;scale=..;class=..;]seed=..;M=..;N=..;L=..;eps=..;err=..;variant=.."
 // Doubles are written in shortest round-trip form, so parse_token(to_token(c)) == c.
 std::string to_token(const Case& c);
 // Throws std::invalid_argument naming the offending field.

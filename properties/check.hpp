@@ -35,6 +35,7 @@ struct Profile {
   int ladder = 6;         // step-count ladder length for rate studies
   int shrink_budget = 20; // observations spent on shrinking one counterexample
   bool paper_case = true; // the first case of every group uses the papers' setting: n = 5, d = 2
+  DataSets data = {};     // non-empty source: every case draws a subset of it (verify --data)
 };
 // Throws std::invalid_argument for an unknown name.
 Profile make_profile(const std::string& name);

@@ -37,6 +37,25 @@ inline rc::Gen<TrainingSetSpec> training_set_spec(int max_n = 64, int max_d = 16
       log_uniform(min_sep, max_sep), rc::gen::arbitrary<std::uint64_t>());
 }
 
+// Subsets of a user's data set: a size of the list (shrinking toward the first) and a seed; the
+// separation is the subset's measured smallest distance.
+inline rc::Gen<TrainingSetSpec> data_subset_spec(const DataSets& data) {
+  return rc::gen::map(
+      rc::gen::pair(rc::gen::elementOf(data.sizes), rc::gen::arbitrary<std::uint64_t>()),
+      [data](std::pair<int, std::uint64_t> p) {
+        TrainingSetSpec spec;
+        spec.n = p.first;
+        spec.seed = p.second;
+        spec.data = data.source;
+        spec.label = data.label;
+        spec.scale = data.scale;
+        const Mat points = build_training_set(spec);
+        spec.d = static_cast<int>(points.cols());
+        spec.separation = min_separation(points);
+        return spec;
+      });
+}
+
 // A catalogue schedule, or power:P with P = k/20 in (0, 1]; shrinks toward "linear".
 inline rc::Gen<std::string> schedule_spec() {
   return rc::gen::oneOf(

@@ -174,6 +174,17 @@ CaseRecord replay_case(const Check& check, const Case& c, double alpha) {
   return r;
 }
 
+static bool group_selected(const std::string& group, const std::vector<std::string>& schedules) {
+  if (schedules.empty()) return true;
+  bool single = false;
+  for (const auto& known : schedule_catalogue())
+    single = single || group == known || group.starts_with(known + " eps:") || group.ends_with(" on " + known);
+  if (!single) return true;
+  return std::any_of(schedules.begin(), schedules.end(), [&](const std::string& s) {
+    return group == s || group.starts_with(s + " eps:") || group.ends_with(" on " + s);
+  });
+}
+
 RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& options) {
   const auto run_start = Clock::now();
   RunResult result;
@@ -185,6 +196,7 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
     if (options.mutants)
       for (const auto& m : check->mutants()) plan.push_back({m, true});
     for (const auto& [what, is_mutant] : plan) {
+      if (!group_selected(what.group, options.schedules)) continue;
       GroupResult g;
       g.check = check->id();
       g.claim = check->claim();

@@ -89,6 +89,9 @@ struct RunOptions {
   bool mutants = false;          // also run every check's mutants
   double alpha = 1e-3;           // family-wise false-alarm level of the statistical tests
   double slow_case_seconds = 5;  // a group whose mean case takes longer gets a health warning
+  // Non-empty: only groups of these schedule specs (a group "S", "S eps:..", "... on S"); groups
+  // of no single schedule (alpha(1) zero, power:*) always run.
+  std::vector<std::string> schedules;
   std::function<void(int done, int total)> progress;  // cases observed in this process
   LongRun long_run;
 };

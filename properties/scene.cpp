@@ -20,8 +20,11 @@ Start Scene::start(int i) const {
 
 rc::Gen<Case> case_generator(const std::string& schedule, const Profile& profile, double min_sep,
                              double max_sep, int steps) {
+  const rc::Gen<TrainingSetSpec> sets =
+      profile.data.source.empty() ? gen::training_set_spec(profile.max_n, profile.max_d, min_sep, max_sep)
+                                  : gen::data_subset_spec(profile.data);
   return rc::gen::map(
-      rc::gen::pair(gen::training_set_spec(profile.max_n, profile.max_d, min_sep, max_sep),
+      rc::gen::pair(sets,
                     rc::gen::arbitrary<std::uint64_t>()),
       [=](const std::pair<TrainingSetSpec, std::uint64_t>& p) {
         Case c;

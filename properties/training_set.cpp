@@ -7,11 +7,14 @@
 #include <stdexcept>
 #include <vector>
 
+#include "data/dataset.hpp"
 #include "theory/random.hpp"
 
 namespace siv {
 
 Mat build_training_set(const TrainingSetSpec& spec) {
+  if (!spec.data.empty())
+    return data::load_dataset(spec.data, {spec.n, spec.label, data::parse_scale(spec.scale), spec.seed}).rows;
   if (spec.n < 1 || spec.d < 1 || !(spec.separation > 0) || !std::isfinite(spec.separation))
     throw std::invalid_argument("training set needs n >= 1, d >= 1 and a finite separation > 0");
   // Smallest side m with m^d >= n, plus one so that the layout is random for every n.
@@ -42,15 +45,21 @@ Mat build_training_set(const TrainingSetSpec& spec) {
 }
 
 std::ostream& operator<<(std::ostream& os, const TrainingSetSpec& spec) {
-  return os << "n=" << spec.n << " d=" << spec.d << " separation=" << spec.separation
-            << " set=" << spec.seed;
+  os << "n=" << spec.n << " d=" << spec.d << " separation=" << spec.separation
+     << " set=" << spec.seed;
+  if (!spec.data.empty()) {
+    os << " data=" << spec.data << " scale=" << spec.scale;
+    if (spec.label >= 0) os << " class=" << spec.label;
+  }
+  return os;
 }
 
 double min_separation(const Mat& points) {
   double best = std::numeric_limits<double>::infinity();
-  for (Eigen::Index i = 0; i < points.rows(); ++i)
-    for (Eigen::Index j = i + 1; j < points.rows(); ++j)
-      best = std::min(best, (points.row(i) - points.row(j)).norm());
+  const Mat columns = points.transpose();  // contiguous points: d = 784 data sets are large
+  for (Eigen::Index i = 0; i < columns.cols(); ++i)
+    for (Eigen::Index j = i + 1; j < columns.cols(); ++j)
+      best = std::min(best, (columns.col(i) - columns.col(j)).norm());
   return best;
 }
 

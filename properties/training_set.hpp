@@ -1,9 +1,12 @@
 // Training sets with a guaranteed minimum separation, built constructively (no filtering), so that
-// a RapidCheck counterexample shrinks to a small set that is still valid.
+// a RapidCheck counterexample shrinks to a small set that is still valid; or a seeded subset of a
+// user's data set (verify --data).
 #pragma once
 
 #include <cstdint>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "theory/oracle.hpp"
 
@@ -13,9 +16,22 @@ struct TrainingSetSpec {
   int n = 1;                 // points
   int d = 1;                 // dimension
   double separation = 1.0;   // every pair of points is at least this far apart
-  std::uint64_t seed = 0;    // layout and jitter
+  std::uint64_t seed = 0;    // layout and jitter; for data, the subset
+  // A data spec (data/dataset.hpp): the set is a random subset of n of its points drawn from
+  // `seed`, d is the data's dimension and separation its measured smallest distance. "": generated.
+  std::string data = {};
+  int label = -1;            // data: only points of this class (-1: all)
+  std::string scale = "auto";  // data: auto | unit | symmetric | none
 
   bool operator==(const TrainingSetSpec&) const = default;
+};
+
+// The user's data set of a run (verify --data) and the subset sizes its cases draw.
+struct DataSets {
+  std::string source;  // data spec; "": generated sets
+  int label = -1;
+  std::string scale = "auto";
+  std::vector<int> sizes;
 };
 
 // n distinct cells of a grid with spacing 2 * separation, each point jittered by at most

@@ -76,6 +76,10 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
      << ". " << run.groups.size() << " groups, " << run.records.size() << " cases, **"
      << unexpected << " unexpected verdicts** (exit code " << run.exit_code() << ").\n\n";
   for (const auto& w : warnings) os << "> Warning: " << w << "\n\n";
+  if (!settings.data.empty())
+    os << "Training sets: seeded subsets of `" << settings.data
+       << "` (verify --data); its margins, memorization study, sample images and the checks "
+          "reduced on it are in [data.md](data.md).\n\n";
 
   os << "## Verdicts\n\n"
      << "- **exact**: every tested case landed at the error model's floor (observed error 0 or "

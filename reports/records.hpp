@@ -22,6 +22,7 @@ struct RunSettings {
   bool claims_as_stated = true;
   bool mutants = false;
   Profile sizes = make_profile("quick");  // the profile's values after any overrides
+  std::string data = {};  // verify --data: the data spec the training sets are subsets of
 };
 
 // JSON has no NaN or infinity: those become null (the outcome already says failure).

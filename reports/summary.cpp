@@ -201,7 +201,8 @@ nlohmann::json settings_json(const RunSettings& s) {
           {"claims", s.claims.empty() ? "all" : s.claims},
           {"claims_as_stated", s.claims_as_stated},
           {"mutants", s.mutants},
-          {"provenance", provenance_json()}};
+          {"provenance", provenance_json()},
+          {"data", s.data.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.data)}};
 }
 
 nlohmann::json summary_json(const RunResult& run, const RunSettings& settings) {

@@ -1,0 +1,150 @@
+#include "reports/data_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/atomic_file.hpp"
+#include "reports/figures.hpp"
+#include "reports/png.hpp"
+#include "reports/records.hpp"
+#include "reports/summary.hpp"
+
+namespace siv {
+namespace {
+
+// Rows of images: per sampler, its samples above their nearest training images. Gray levels map
+// the training images' value range to 0..255 (samples outside it are clipped).
+std::string sample_grid(const DataStudy& s, int height, int width) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  std::size_t columns = 0;
+  for (const auto& img : s.images) {
+    columns = std::max(columns, img.samples.size());
+    for (const Vec& v : img.nearest) {
+      lo = std::min(lo, v.minCoeff());
+      hi = std::max(hi, v.maxCoeff());
+    }
+  }
+  if (!(hi > lo)) hi = lo + 1;
+  const int pad = 2, cell_w = width + pad, cell_h = height + pad;
+  const int grid_w = static_cast<int>(columns) * cell_w + pad;
+  const int grid_h = static_cast<int>(2 * s.images.size()) * cell_h + pad;
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(grid_w) * grid_h, 128);
+  auto draw = [&](const Vec& v, int row, int col) {
+    for (int r = 0; r < height; ++r)
+      for (int c = 0; c < width; ++c) {
+        const double x = std::clamp((v[r * width + c] - lo) / (hi - lo), 0.0, 1.0);
+        pixels[static_cast<std::size_t>(pad + row * cell_h + r) * grid_w + pad + col * cell_w + c] =
+            static_cast<std::uint8_t>(std::lround(255 * x));
+      }
+  };
+  for (std::size_t k = 0; k < s.images.size(); ++k)
+    for (std::size_t i = 0; i < s.images[k].samples.size(); ++i) {
+      draw(s.images[k].samples[i], static_cast<int>(2 * k), static_cast<int>(i));
+      draw(s.images[k].nearest[i], static_cast<int>(2 * k + 1), static_cast<int>(i));
+    }
+  return png_gray(grid_w, grid_h, pixels);
+}
+
+std::string step_label(int steps) { return steps ? std::to_string(steps) : std::string("adaptive"); }
+
+Plot memorization_plot(const DataStudy& s) {
+  Plot p;
+  p.stem = "data_memorization";
+  p.claim = "C6";
+  p.check = "data";
+  p.title = "memorization rate (ratio criterion) against h";
+  p.caption = "Fraction of samples with NN1/NN2 < " + format_number(s.ratio) +
+              " against the step size h, per sampler, schedule and training-set size n.";
+  p.xlabel = "h";
+  p.ylabel = "memorization rate";
+  p.loglog = false;
+  std::map<std::string, Series> by;
+  for (const auto& r : s.memorization) {
+    if (r.steps == 0) continue;
+    const std::string key = r.sampler + " " + r.schedule + " n=" + std::to_string(r.n);
+    auto& series = by[key];
+    series.label = key;
+    series.style = Series::Style::linespoints;
+    if (series.segments.empty()) series.segments.emplace_back();
+    series.segments[0].emplace_back(1.0 / r.steps, r.ratio_rate);
+  }
+  for (auto& [key, series] : by) p.series.push_back(series);
+  return p;
+}
+
+}  // namespace
+
+std::vector<std::string> write_data_report(const std::filesystem::path& dir, const DataStudy& s,
+                                           const std::string& source,
+                                           const std::vector<std::string>& reductions, int height,
+                                           int width, const std::string& gnuplot) {
+  std::ostringstream md;
+  nlohmann::json j;
+  md << "# Data set `" << source << "`\n\n"
+     << "Every claim ran on seeded subsets of this data set (each case draws its own subset; its "
+        "replay token names the data, the size n and the subset seed `set=`). The study below uses "
+        "one further subset per size.\n\n## Subsets of the study\n\n";
+  for (const auto& nb : s.neighbours) md << "- `" << nb.selection << "`\n";
+  md << "\n## Nearest-neighbour distances\n\n| n | min | median | max |\n|---|---|---|---|\n";
+  j["source"] = source;
+  for (const auto& nb : s.neighbours) {
+    md << "| " << nb.n << " | " << format_number(nb.min, 4) << " | " << format_number(nb.median, 4)
+       << " | " << format_number(nb.max, 4) << " |\n";
+    j["neighbours"].push_back({{"n", nb.n}, {"selection", nb.selection}, {"min", json_number(nb.min)},
+                               {"median", json_number(nb.median)}, {"max", json_number(nb.max)}});
+  }
+  md << "\n## C2's margin assumption at t = h\n\nDraws Z_h ~ rho_h; the assumption is u >= "
+        "log((n-1)/sqrt(h)) (theory/bounds.hpp, required_margin).\n\n"
+        "| schedule | n | N = 1/h | required u | median u | fraction met |\n|---|---|---|---|---|---|\n";
+  for (const auto& m : s.margins) {
+    md << "| " << m.schedule << " | " << m.n << " | " << m.steps << " | " << format_number(m.required)
+       << " | " << format_number(m.median_margin) << " | " << format_number(m.fraction_met) << " |\n";
+    j["margins"].push_back({{"schedule", m.schedule}, {"n", m.n}, {"steps", m.steps},
+                            {"required", json_number(m.required)},
+                            {"median_margin", json_number(m.median_margin)},
+                            {"fraction_met", json_number(m.fraction_met)}});
+  }
+  md << "\n## Memorization against n and h\n\nA sample z with nearest training point y_k at "
+        "distance d1 (second nearest d2) is memorized by the **gap criterion** when d1 < "
+     << format_number(s.gap_fraction) << " x (distance from y_k to its nearest other training point), "
+     << "and by the **ratio criterion** when d1/d2 < " << format_number(s.ratio)
+     << ". EM uses eps = sigma^2; adaptive is dopri5 at 1e-12.\n\n"
+        "| schedule | sampler | n | N = 1/h | samples | gap rate | ratio rate | median d1 | median d1/d2 |\n"
+        "|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& r : s.memorization) {
+    md << "| " << r.schedule << " | " << r.sampler << " | " << r.n << " | " << step_label(r.steps)
+       << " | " << r.samples << " | " << format_number(r.gap_rate) << " | "
+       << format_number(r.ratio_rate) << " | " << format_number(r.median_d1) << " | "
+       << format_number(r.median_ratio) << " |\n";
+    j["memorization"].push_back({{"schedule", r.schedule}, {"sampler", r.sampler}, {"n", r.n},
+                                 {"steps", r.steps}, {"samples", r.samples},
+                                 {"gap_rate", json_number(r.gap_rate)},
+                                 {"ratio_rate", json_number(r.ratio_rate)},
+                                 {"median_d1", json_number(r.median_d1)},
+                                 {"median_ratio", json_number(r.median_ratio)}});
+  }
+  const Plot plot = memorization_plot(s);
+  std::vector<std::string> warnings = write_figures({plot}, dir / "figures", gnuplot);
+  md << "\n![" << plot.caption << "](figures/" << plot.stem << ".png)\n\n" << plot.caption << "\n";
+  if (!s.images.empty() && height > 0) {
+    write_file_atomically(dir / "figures" / "data_samples.png", sample_grid(s, height, width));
+    md << "\n## Generated samples beside their nearest training images\n\n"
+       << "Schedule " << s.image_schedule << ", n = " << s.neighbours.front().n
+       << "; row pairs: Euler (N = " << s.image_steps << "), Euler-Maruyama (N = " << s.image_steps
+       << ", eps = sigma^2), adaptive; in each pair the samples above, their nearest training "
+          "images below.\n\n![samples](figures/data_samples.png)\n";
+    j["samples_png"] = "figures/data_samples.png";
+  }
+  md << "\n## Reduced or skipped on this data set\n\n";
+  for (const auto& r : reductions) md << "- " << r << "\n";
+  j["reductions"] = reductions;
+  write_file_atomically(dir / "data.json", j.dump(2) + "\n");
+  write_file_atomically(dir / "data.md", md.str());
+  return warnings;
+}
+
+}  // namespace siv

@@ -1,0 +1,78 @@
+// End-to-end, at reduced size: verify --data runs claim checks on subsets of Fashion-MNIST,
+// replays a case from its token exactly, and writes the per-data-set report; bad options exit 2.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "run_binary.hpp"
+
+namespace siv {
+namespace {
+
+using test::Result;
+using test::run_siverify;
+
+bool have_fashion_mnist() {
+  return std::filesystem::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+}
+
+TEST(VerifyData, FashionMnistSubsetsThroughAClaimWithReplayAndDataReport) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const test::TempDir dir;
+  const std::string out = dir.path("report");
+  const Result run = run_siverify({"verify", "--data", "fashion-mnist:test", "--class", "0", "--n",
+                                   "4,6", "--claims", "C2.identity", "--schedules", "linear",
+                                   "--profile", "quick", "--threads", "2", "--out", out});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("C2.identity   linear"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("0 unexpected verdicts"), std::string::npos) << run.out;
+
+  // Every case names its data and subset, and its token replays it to the same observation.
+  const auto lines = test::split(test::read_text(out + "/cases.jsonl"), '\n');
+  ASSERT_FALSE(lines.empty());
+  const auto record = nlohmann::json::parse(lines.front());
+  const std::string token = record.at("token").get<std::string>();
+  EXPECT_NE(token.find(";data=fashion-mnist:test;scale=auto;class=0"), std::string::npos) << token;
+  EXPECT_EQ(record.at("d"), 784);
+  const Result replay = run_siverify({"verify", "--replay", token});
+  ASSERT_EQ(replay.code, 0) << replay.err;
+  EXPECT_EQ(nlohmann::json::parse(replay.out).at("observed"), record.at("observed"));
+
+  const std::string md = test::read_text(out + "/data.md");
+  for (const char* section : {"## Nearest-neighbour distances", "## C2's margin assumption at t = h",
+                              "## Memorization against n and h", "ratio criterion",
+                              "## Generated samples beside their nearest training images",
+                              "## Reduced or skipped on this data set", "indices_fnv1a="})
+    EXPECT_NE(md.find(section), std::string::npos) << section;
+  EXPECT_EQ(test::read_text(out + "/figures/data_samples.png").substr(0, 8), "\x89PNG\r\n\x1a\n");
+  EXPECT_NE(test::read_text(out + "/report.md").find("[data.md](data.md)"), std::string::npos);
+  const auto summary = nlohmann::json::parse(test::read_text(out + "/summary.json"));
+  EXPECT_EQ(summary.at("settings").at("data"), "fashion-mnist:test");
+  const auto data = nlohmann::json::parse(test::read_text(out + "/data.json"));
+  EXPECT_EQ(data.at("neighbours").size(), 2u);
+}
+
+TEST(VerifyData, BadDataOptionsExitTwo) {
+  const test::TempDir dir;
+  const std::string dup = dir.write("dup.csv", "1,2\n3,4\n1,2\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--data", dup}, dup + ":3: the same point as " + dup + ":1; the checks need distinct training points (another --seed or --n draws another subset)"},
+      {{"--data", dir.write("ok.csv", "1,2\n3,4\n5,7\n"), "--n", "1"}, "--n: subset sizes must be integers >= 2, got '1'"},
+      {{"--data", dir.path("ok.csv"), "--n", "4"}, "--n 4: '" + dir.path("ok.csv") + "' has only 3 points"},
+      {{"--n", "10"}, "--n, --class and --scale of verify apply only with --data"},
+      {{"--schedules", "cosine"}, "--schedules: 'cosine' is not a schedule of the claim groups (known: linear, trig, bridge:2, vp:0.1:20, power:0.25, power:0.5, power:0.75)"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> a{"verify", "--claims", "C2.identity", "--out", dir.path("r")};
+    a.insert(a.end(), args.begin(), args.end());
+    const Result run = run_siverify(a);
+    EXPECT_EQ(run.code, 2) << message;
+    EXPECT_EQ(run.out, "") << message;
+    EXPECT_EQ(run.err, "siverify: " + message + "\n");
+    EXPECT_FALSE(std::filesystem::exists(dir.path("r"))) << message;
+  }
+}
+
+}  // namespace
+}  // namespace siv
