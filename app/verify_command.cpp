@@ -162,7 +162,26 @@ int run(VerifyOptions o) {
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;
-  const std::vector<std::string> reductions = apply_verify_data(o.data, run);
+  // With --model, --data and its selection name the model's training set (one subset size).
+  std::vector<std::string> reductions;
+  if (o.model.model.given()) {
+    o.model.data = o.data.data;
+    if (o.data.sizes_opt->count() > 0) {
+      try {
+        std::size_t used = 0;
+        o.model.selection.n = std::stol(o.data.sizes, &used);
+        if (used != o.data.sizes.size()) throw std::invalid_argument("n");
+      } catch (const std::exception&) {
+        throw InputError("--n with --model: one subset size, got '" + o.data.sizes + "'");
+      }
+    }
+    o.model.selection.label = o.data.label;
+    o.model.selection.scale = o.data.scale;
+    o.model.selection.n_opt = o.data.sizes_opt;
+    o.model.selection.label_opt = o.data.label_opt;
+  } else {
+    reductions = apply_verify_data(o.data, run);
+  }
   // With --model only its checks run; otherwise torch adds the network ladder when asked for.
   const auto extra = o.model.model.given() ? model_verify_checks(o.model) : torch_checks(o.claims, o.profile);
   std::vector<const Check*> checks;
@@ -210,7 +229,7 @@ int run(VerifyOptions o) {
       else std::cerr << "warning: " << problem << "\n";
     }
   }
-  if (!o.data.data.empty()) study_verify_data(run, o.out, reductions);
+  if (!o.data.data.empty() && !o.model.model.given()) study_verify_data(run, o.out, reductions);
   if (!o.junit.empty()) write_file_atomically(o.junit, junit_xml(result, settings, junit));
   const nlohmann::json now = baseline_json(summary_json(result, settings));
   if (!o.write_baseline.empty() && result.complete) write_file_atomically(o.write_baseline, now.dump(2) + "\n");

@@ -33,9 +33,9 @@ void add_verify_data_options(CLI::App& verify, VerifyDataOptions& o) {
                     "Run every claim on seeded subsets of this data set instead of generated sets: "
                     "a CSV, NPY or IDX file (.gz too) or fashion-mnist[:train|test]")
       ->type_name("SPEC");
-  verify.add_option("--n", o.sizes, "With --data: subset sizes, e.g. 10,100,1000 (default 100)")
+  o.sizes_opt = verify.add_option("--n", o.sizes, "With --data: subset sizes, e.g. 10,100,1000 (default 100)")
       ->type_name("N,...");
-  verify.add_option("--class", o.label, "With --data: only points of this label")->type_name("K");
+  o.label_opt = verify.add_option("--class", o.label, "With --data: only points of this label")->type_name("K");
   verify.add_option("--scale", o.scale, "With --data: auto | unit | symmetric | none (as for field)")
       ->type_name("S");
   verify.add_option("--schedules", o.schedules,

@@ -15,6 +15,7 @@ struct VerifyDataOptions {
   int label = -1;               // --class
   std::string scale = "auto";   // --scale
   std::string schedules;        // --schedules: comma-separated; "": all
+  CLI::Option *sizes_opt = nullptr, *label_opt = nullptr;
 };
 
 void add_verify_data_options(CLI::App& verify, VerifyDataOptions& options);

@@ -13,12 +13,9 @@ namespace siv::app {
 
 void add_verify_model_options(CLI::App& verify, VerifyModelArgs& args) {
   add_model_options(verify, args.model);
-  verify.add_option("--data", args.data, "With --model: its training set (any data spec)")
-      ->type_name("SPEC");
   verify.add_option("--schedule", args.schedule, "With --model: the schedule it was trained on "
                                                  "(siverify's convention; default linear)")
       ->type_name("SPEC");
-  add_selection_options(verify, args.selection);
   verify.add_option("--data-seed", args.data_seed, "With --model and --n: seed of the subset "
                                                    "(default 0, as field and sample)")
       ->type_name("K");

@@ -16,6 +16,8 @@
 
 namespace siv::app {
 
+// --data, --n, --class and --scale are verify's own (app/verify_data.hpp); with --model they
+// name the model's training set and are copied here (use_verify_data).
 struct VerifyModelArgs {
   std::string data, schedule = "linear", data_seed = "0";
   SelectionOptions selection;
