@@ -68,4 +68,13 @@ std::string to_string(Verdict v) {
   return "unknown";
 }
 
+std::string to_string(Comparison c) {
+  switch (c) {
+    case Comparison::upper: return "upper";
+    case Comparison::lower: return "lower";
+    case Comparison::p_value: return "p-value";
+  }
+  return "unknown";
+}
+
 }  // namespace siv

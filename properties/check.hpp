@@ -102,6 +102,7 @@ enum class Outcome { pass, violation, not_met, failure };
 enum class Verdict { exact, holds, holds_loose, refuted, not_met, failure };
 std::string to_string(Outcome o);
 std::string to_string(Verdict v);
+std::string to_string(Comparison c);  // "upper", "lower", "p-value"
 
 struct Mutant {
   std::string variant;      // Case::variant value

@@ -11,15 +11,6 @@
 namespace siv {
 namespace {
 
-std::string to_string(Comparison c) {
-  switch (c) {
-    case Comparison::upper: return "upper";
-    case Comparison::lower: return "lower";
-    case Comparison::p_value: return "p-value";
-  }
-  return "?";
-}
-
 Comparison comparison_from(const std::string& text) {
   if (text == "upper") return Comparison::upper;
   if (text == "lower") return Comparison::lower;

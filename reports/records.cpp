@@ -9,15 +9,6 @@
 namespace siv {
 namespace {
 
-std::string to_string(Comparison c) {
-  switch (c) {
-    case Comparison::upper: return "upper";
-    case Comparison::lower: return "lower";
-    case Comparison::p_value: return "p-value";
-  }
-  return "unknown";
-}
-
 nlohmann::json cell_json(const Cell& cell) {
   if (const auto* text = std::get_if<std::string>(&cell)) return *text;
   return json_number(std::get<double>(cell));
