@@ -63,19 +63,9 @@ Table parse_idx(std::shared_ptr<const std::string> owned, const std::string& nam
     shape.push_back(static_cast<long>(v));
   }
   t.offset = 4 + 4 * static_cast<std::size_t>(ndim);
-  const std::size_t need = count * dtype_size(t.dtype), have = b.size() - t.offset;
   std::string dims;
   for (long v : shape) dims += (dims.empty() ? "" : " x ") + std::to_string(v);
-  if (have < need)
-    fail(name, "truncated: the header's " + dims + " values need " + std::to_string(need) +
-                   " data bytes, the file has " + std::to_string(have));
-  if (have > need)
-    fail(name, "header and size disagree: " + dims + " values need " + std::to_string(need) +
-                   " data bytes, the file has " + std::to_string(have));
-  t.rows = shape[0];
-  t.dims.assign(shape.begin() + 1, shape.end());
-  t.bytes = std::move(owned);
-  require_finite(t);
+  adopt_payload(t, std::move(owned), shape, count, dims);
   return t;
 }
 

@@ -152,17 +152,7 @@ Table parse_npy(std::shared_ptr<const std::string> owned, const std::string& nam
                      std::to_string(kMaxValues) + " values");
     count *= static_cast<std::size_t>(v);
   }
-  const std::size_t need = count * dtype_size(t.dtype), have = bytes.size() - t.offset;
-  if (have < need)
-    fail(name, "truncated: the header's shape " + dims_text(shape) + " needs " +
-                   std::to_string(need) + " data bytes, the file has " + std::to_string(have));
-  if (have > need)
-    fail(name, "header and size disagree: shape " + dims_text(shape) + " needs " +
-                   std::to_string(need) + " data bytes, the file has " + std::to_string(have));
-  t.rows = shape[0];
-  t.dims.assign(shape.begin() + 1, shape.end());
-  t.bytes = std::move(owned);
-  require_finite(t);
+  adopt_payload(t, std::move(owned), shape, count, dims_text(shape));
   return t;
 }
 

@@ -91,4 +91,18 @@ void require_finite(const Table& table) {
                          (std::isnan(v) ? "nan" : "infinite") + "; every value must be finite");
 }
 
+void adopt_payload(Table& t, std::shared_ptr<const std::string> owned, const std::vector<long>& shape,
+                   std::size_t values, const std::string& shape_text) {
+  const std::size_t need = values * dtype_size(t.dtype), have = owned->size() - t.offset;
+  if (have != need)
+    throw InputError(t.name + ": " +
+                     (have < need ? "truncated: the header's shape " : "header and size disagree: shape ") +
+                     shape_text + " needs " + std::to_string(need) + " data bytes, the file has " +
+                     std::to_string(have));
+  t.rows = shape[0];
+  t.dims.assign(shape.begin() + 1, shape.end());
+  t.bytes = std::move(owned);
+  require_finite(t);
+}
+
 }  // namespace siv::data

@@ -34,4 +34,10 @@ std::size_t dtype_size(Dtype t);
 // Throws InputError naming the first non-finite element.
 void require_finite(const Table& table);
 
+// Binary formats: adopts the payload that follows the header at t.offset, which must hold exactly
+// `values` elements of t.dtype (errors name the table and `shape_text`, the header's shape as the
+// format writes it); sets rows and dims from shape, then requires finite values.
+void adopt_payload(Table& t, std::shared_ptr<const std::string> owned, const std::vector<long>& shape,
+                   std::size_t values, const std::string& shape_text);
+
 }  // namespace siv::data

@@ -232,12 +232,26 @@ void ModelField::velocity(double t, const ConstVecRef& x, VecRef b) const {
   cache.b = b;
 }
 
+void ModelField::velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const {
+  Mat rows;
+  velocity_rows(t, x.transpose(), rows);
+  b = rows.transpose();
+}
+
+// The implied-mean score of EstimatedField::score, s = s* + alpha / (kappa sigma^2) (b^ - b*),
+// with b* and s* from the oracle's batched kernel.
+void ModelField::velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
+                                      Eigen::Ref<Mat> s) const {
+  velocity_batch(t, x, b);
+  thread_local ColumnBatch star;
+  oracle().evaluate_columns(t, x, star);
+  const Schedule& sc = schedule();
+  const double sigma = sc.sigma(t);
+  s = star.s + (sc.alpha(t) / (sc.kappa(t) * sigma * sigma)) * (b - star.b);
+}
+
 void ModelField::error(double t, const ConstVecRef& x, VecRef e) const {
-  thread_local Vec star;
-  star.resize(dim());
-  velocity(t, x, e);
-  oracle().velocity(t, x, star);
-  e -= star;
+  velocity_minus_oracle(t, x, e);
 }
 
 double ModelField::error_divergence(double t, const ConstVecRef& x) const {

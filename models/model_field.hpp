@@ -41,6 +41,11 @@ class ModelField final : public EstimatedField {
   ~ModelField() override;
 
   void velocity(double t, const ConstVecRef& x, VecRef b) const override;
+  // One forward call for the whole batch (the fixed-step and Euler-Maruyama solvers' groups),
+  // rather than one locked call per column.
+  void velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const override;
+  void velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
+                            Eigen::Ref<Mat> s) const override;
   void error(double t, const ConstVecRef& x, VecRef e) const override;
   // By autograd, d backward passes; NaN when the module is not differentiable (has_divergence).
   double error_divergence(double t, const ConstVecRef& x) const override;

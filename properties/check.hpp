@@ -121,6 +121,10 @@ class Check {
   virtual Observation observe(const Case& c) const = 0;
   virtual Verdict expected(const std::string& group) const { (void)group; return Verdict::holds; }
   virtual std::vector<Mutant> mutants() const { return {}; }
+  // True when the premise is a property of the user's target, not of a generator (C6.model's
+  // "some sample certified to memorize" fails for a model that underfits): a group whose premise
+  // fails everywhere is then a finding about the target ("not met", as expected), never a pass.
+  virtual bool premise_is_a_finding() const { return false; }
 };
 
 // max that keeps a NaN (std::max(a, NaN) drops it): a NaN anywhere must reach the verdict.

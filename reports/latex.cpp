@@ -187,7 +187,7 @@ std::string latex_overall_table(const RunResult& run) {
     const std::vector<std::string> row = {
         latex_escape(g.claim),          latex_escape(g.check),
         latex_escape(group_label(g)),   verdict_cell(g),
-        latex_escape(to_string(g.expected)), s_cell(g.cases),
+        latex_escape(expected_text(g)), s_cell(g.cases),
         latex_escape(key_figure(g, run))};
     for (std::size_t i = 0; i < row.size(); ++i) columns[i].cells.push_back(row[i]);
   }
@@ -225,7 +225,7 @@ std::string latex_values(const RunResult& run, const RunSettings& settings) {
       return parts;
     };
     define(with("verdict"), latex_escape(to_string(g.verdict)));
-    define(with("expected"), latex_escape(to_string(g.expected)));
+    define(with("expected"), latex_escape(expected_text(g)));
     define(with("cases"), std::to_string(g.cases));
     define(with("violations"), std::to_string(g.violations));
     define(with("not met"), std::to_string(g.not_met));

@@ -104,7 +104,7 @@ std::string markdown_report(const RunResult& run, const RunSettings& settings,
   for (const auto& g : run.groups)
     if (!g.mutant)
       os << "| " << g.claim << " | " << code(g.check) << " | " << code(g.group) << " | "
-         << verdict_cell(g) << " | " << to_string(g.expected) << " | " << g.cases << " | "
+         << verdict_cell(g) << " | " << expected_text(g) << " | " << g.cases << " | "
          << cell(key_figure(g, run)) << " | " << cell(power_text(g)) << " |\n";
 
   os << "\n## Refuted claims\n\n";

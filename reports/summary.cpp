@@ -146,6 +146,10 @@ std::string key_figure(const GroupResult& g, const RunResult& run) {
          format_number(worst.obs.bound) + ")";
 }
 
+std::string expected_text(const GroupResult& g) {
+  return to_string(g.expected) + (g.premise_is_a_finding ? " (or not met: a finding)" : "");
+}
+
 std::string power_text(const GroupResult& g) {
   if (std::isnan(g.detectable_fraction)) return "n/a";
   std::string text = "a violation in >= " + format_number(100 * g.detectable_fraction, 2) +

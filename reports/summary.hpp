@@ -47,6 +47,8 @@ double min_adjusted_p(const GroupResult& g, const RunResult& run);
 std::string key_figure(const GroupResult& g, const RunResult& run);
 // "a violation in >= 63% of cases (95%)" [+ "; p <= 2e-05 per case"], "n/a" without cases.
 std::string power_text(const GroupResult& g);
+// The expected verdict in words; a premise on the user's target adds that failing it is a finding.
+std::string expected_text(const GroupResult& g);
 // "%.Ng"-style text; "n/a" for NaN.
 std::string format_number(double v, int digits = 3);
 

@@ -147,6 +147,14 @@ void EstimatedField::score(double t, const ConstVecRef& x, VecRef s) const {
   s += (sc.alpha(t) / (sc.kappa(t) * sigma * sigma)) * e;
 }
 
+void EstimatedField::velocity_minus_oracle(double t, const ConstVecRef& x, VecRef e) const {
+  thread_local Vec exact;
+  exact.resize(dim());
+  velocity(t, x, e);
+  oracle_.velocity(t, x, exact);
+  e -= exact;
+}
+
 int ExactField::settled(double t, const ConstVecRef& x) const {
   return OracleVelocity(oracle()).settled(t, x);
 }
@@ -338,11 +346,7 @@ void SmoothedField::score(double t, const ConstVecRef& x, VecRef out) const {
 }
 
 void SmoothedField::error(double t, const ConstVecRef& x, VecRef e) const {
-  thread_local Vec exact;
-  exact.resize(dim());
-  velocity(t, x, e);
-  oracle().velocity(t, x, exact);
-  e -= exact;
+  velocity_minus_oracle(t, x, e);
 }
 
 // div b_W = alpha' div m_V + (sigma sigma'/V)(d - alpha div m_V), div m_V = alpha spread_V / V.

@@ -63,6 +63,10 @@ class EstimatedField : public Field {
   virtual std::vector<ModelParameter> parameters() const = 0;
   const OracleField& oracle() const { return oracle_; }
 
+ protected:
+  // e = b^ - b*, for fields whose velocity is primary (a smoothed oracle, a trained model).
+  void velocity_minus_oracle(double t, const ConstVecRef& x, VecRef e) const;
+
  private:
   const OracleField& oracle_;
 };

@@ -94,6 +94,8 @@ class ModelCheck : public Check {
       return c;
     });
   }
+  // Whether the model memorizes, or its paths cancel, is what the diagnosis finds out.
+  bool premise_is_a_finding() const override { return true; }
 
  protected:
   const Context& context() const { return *context_; }

@@ -12,12 +12,9 @@
 namespace siv {
 namespace {
 
+using test::contains;
 using test::Result;
 using test::run_siverify;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // Exit 2, nothing on standard output, one line of printable ASCII (the messages here quote no
 // UTF-8) of bounded length that contains `part`.

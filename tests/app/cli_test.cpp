@@ -13,12 +13,9 @@
 namespace siv {
 namespace {
 
+using test::contains;
 using test::Result;
 using test::run_siverify;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 long count_lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
 

@@ -119,5 +119,24 @@ TEST(ModelCli, VerifyModelDiagnosesTheExactOracleAndRefusesABrokenModel) {
   EXPECT_FALSE(std::filesystem::exists(broken_out));
 }
 
+// A model that learned only the data's mean (every sample goes to it) memorizes nothing: C6.model's
+// premise fails for it, which is the diagnosis (underfits), as expected, not a failed run.
+TEST(ModelCli, VerifyModelOfAnUnderfittingNetIsAFindingNotAFailure) {
+  const Files f;
+  const std::string mean_model = test::forward(test::linear_coefficients() +
+                                               "    m = self.Y.mean(0).unsqueeze(0)\n"
+                                               "    return -m + (x - a * m) / s\n");
+  const std::string out = f.dir.path("report");
+  const auto run = run_siverify({"verify", "--model", f.model(mean_model), "--data", f.data_file,
+                                 "--schedule", "linear", "--claims", "C6", "--out", out});
+  EXPECT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("| memorized: dist < gap/20 | 0 |"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Verdict: underfits"), std::string::npos) << run.out;
+  const std::string report = test::read_text(out + "/report.md");
+  EXPECT_NE(report.find("| assumption-not-met | holds (or not met: a finding) |"), std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("UNEXPECTED"), std::string::npos) << report;
+}
+
 }  // namespace
 }  // namespace siv

@@ -212,6 +212,38 @@ void ParsesNames() {
   EXPECT_THROW(parse_model_time("t1"), std::invalid_argument);
 }
 
+// The batched calls (one forward for a group of columns) agree with column-by-column calls, for
+// a velocity model and for a noise model whose b^ and implied score go through the conversions.
+void BatchedCallsMatchColumnByColumn() {
+  const Mat data = small_set();
+  const OracleField oracle(data, make_schedule("vp:0.1:20"));
+  const std::string mean = test::vp_coefficients() + test::posterior_mean();
+  // A noise model with an error c (x - a m): b^ != b*, so the implied score's correction matters.
+  const ModelField f = load(
+      test::module_bytes(test::forward(mean + "    return 1.1 * (x - a * m) / s\n"), data), oracle,
+      ModelOutput::noise);
+  Rng rng(5);
+  const int columns = 7;
+  for (const double t : {0.05, 0.5, 0.95}) {
+    Mat x(oracle.dim(), columns);
+    for (int j = 0; j < columns; ++j)
+      x.col(j) = oracle.schedule().alpha(t) * data.row(j % data.rows()).transpose() +
+                 oracle.schedule().sigma(t) * rng.normal_vector(oracle.dim());
+    Mat b(oracle.dim(), columns), bb(oracle.dim(), columns), sb(oracle.dim(), columns);
+    f.velocity_batch(t, x, b);
+    f.velocity_score_batch(t, x, bb, sb);
+    Vec bj(oracle.dim()), sj(oracle.dim());
+    for (int j = 0; j < columns; ++j) {
+      f.velocity(t, x.col(j), bj);
+      f.score(t, x.col(j), sj);
+      // One float64 forward of 7 rows against 7 of one row: equal to a few roundings.
+      EXPECT_LE((b.col(j) - bj).norm(), 1e-12 * (1 + bj.norm())) << "t " << t << " column " << j;
+      EXPECT_LE((bb.col(j) - bj).norm(), 1e-12 * (1 + bj.norm())) << "t " << t << " column " << j;
+      EXPECT_LE((sb.col(j) - sj).norm(), 1e-10 * (1 + sj.norm())) << "t " << t << " column " << j;
+    }
+  }
+}
+
 // One test per process each loads libtorch (seconds): few tests, several parts each.
 TEST(ModelField, ExactAndSingularModels) {
   ExactOracleModuleHasNoErrorAndMemorizes();
@@ -226,6 +258,7 @@ TEST(ModelField, ConversionsOfEveryOutputAndTimeConvention) {
   SingularConversionsAreRefusedNotDivided();
   DivergenceByAutogradOfALinearError();
   ParsesNames();
+  BatchedCallsMatchColumnByColumn();
 }
 
 TEST(ModelField, BrokenModelsAreRejectedWithOneMessage) {

@@ -17,8 +17,9 @@ namespace {
 class Synthetic final : public Check {
  public:
   using Rule = std::function<Observation(const Case&)>;
-  Synthetic(std::string id, Rule rule, Verdict expected = Verdict::holds)
-      : id_(std::move(id)), rule_(std::move(rule)), expected_(expected) {}
+  Synthetic(std::string id, Rule rule, Verdict expected = Verdict::holds, bool premise_is_a_finding = false)
+      : id_(std::move(id)), rule_(std::move(rule)), expected_(expected),
+        premise_is_a_finding_(premise_is_a_finding) {}
   std::string id() const override { return id_; }
   std::string claim() const override { return "T"; }
   std::string statement() const override { return "synthetic"; }
@@ -28,11 +29,13 @@ class Synthetic final : public Check {
   }
   Observation observe(const Case& c) const override { return rule_(c); }
   Verdict expected(const std::string&) const override { return expected_; }
+  bool premise_is_a_finding() const override { return premise_is_a_finding_; }
 
  private:
   std::string id_;
   Rule rule_;
   Verdict expected_;
+  bool premise_is_a_finding_;
 };
 
 Observation upper(double observed, double bound) {
@@ -90,6 +93,25 @@ TEST(Runner, UnmetAssumptionsAreNeverPasses) {
   EXPECT_EQ(r.groups[0].not_met, 5);
   EXPECT_EQ(r.groups[0].verdict, Verdict::not_met);
   EXPECT_EQ(r.exit_code(), 1);  // expected to hold, could not be tested
+}
+
+TEST(Runner, APremiseOnTheTargetThatFailsIsAFindingNotAPass) {
+  // A model check whose premise (some sample certified) fails for an underfitting model: "not
+  // met" is what the run found out, as expected, yet no case counts as a pass.
+  const auto unmet = [](const Case&) {
+    Observation o = upper(0, 1);
+    o.assume("some sample certified", false, 0);
+    return o;
+  };
+  const Synthetic check("T.model", unmet, Verdict::holds, true);
+  const RunResult r = run_checks({&check}, options(5));
+  EXPECT_EQ(r.groups[0].passes, 0);
+  EXPECT_EQ(r.groups[0].verdict, Verdict::not_met);
+  EXPECT_TRUE(r.groups[0].as_expected());
+  EXPECT_EQ(r.exit_code(), 0);
+  // And a violation where the premise holds is still a refutation.
+  const Synthetic violated("T.model2", [](const Case&) { return upper(2, 1); }, Verdict::holds, true);
+  EXPECT_EQ(run_checks({&violated}, options(5)).exit_code(), 1);
 }
 
 TEST(Runner, CoverageCountsSizesAndFailedAssumptionsAndWarnsWhenSlow) {
