@@ -186,8 +186,8 @@ TEST(Runner, ReplayReproducesTheRecordedObservation) {
   }
 }
 
-// A p-value check over two groups whose p-values spread over decades (a function of the case's
-// seed), so that Holm's steps matter; n = 1 cases are untestable (assumption not met).
+// A p-value check over two groups whose p-values spread evenly over 4 decades below `scale` (a
+// function of the case's seed), so that Holm's steps and its level matter; n = 1 cases are untestable (assumption not met).
 class Spread final : public Check {
  public:
   Spread(std::string id, std::string claim, double scale) : id_(std::move(id)), claim_(std::move(claim)), scale_(scale) {}
@@ -196,13 +196,13 @@ class Spread final : public Check {
   std::string statement() const override { return "synthetic p-values"; }
   std::vector<std::string> groups(const Profile&) const override { return {"linear", "trig"}; }
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    return case_generator(group, profile, 0.5, 2.0, 0);
+    return case_generator(group, profile, 0.5, 2.0, 64);  // steps: a token with a ladder needs them
   }
   Verdict expected(const std::string&) const override { return Verdict::refuted; }
   Observation observe(const Case& c) const override {
     Observation o;
     o.comparison = Comparison::p_value;
-    o.observed = std::min(1.0, scale_ * std::pow(10.0, -static_cast<double>(c.seed % 7)));
+    o.observed = std::min(1.0, scale_ * std::exp(-static_cast<double>(c.seed % 1000) / 100));
     o.bound = 0;
     o.assume("n >= 2", c.set.n >= 2, c.set.n - 2.0);
     return o;
@@ -265,10 +265,10 @@ TEST(Runner, LevelsAndVerdictsDoNotDependOnTheSelection) {
 // rejected iff every subset S holding i has min_{j in S} p_j <= budget / |S|. Untestable cases
 // are hypotheses with p = 1.
 TEST(Runner, HolmWithinACheckMatchesClosedTesting) {
-  const Spread a("X.a", "X", 3e-2), other("Y.a", "Y", 1e-4);
+  const Spread a("X.a", "X", 0.3), other("Y.a", "Y", 1e-4);
   RunOptions o = options(6);
   o.profile.max_n = 2;  // about half the cases untestable (n = 1)
-  o.alpha = 0.2;
+  o.alpha = 0.06;       // Holm at the budget (0.03) rejects 4 of the 6 testable cases, at alpha all 6
   o.registry = {&a, &other};
   const double budget = check_budget(a, o.alpha, o.registry);
   const RunResult r = run_checks({&a, &other}, o);
@@ -319,8 +319,9 @@ TEST(Runner, IntervalCasesAreJudgedAtTheirShare) {
 TEST(Runner, RateConfidenceFollowsTheCaseLevel) {
   for (const char* id : {"C2.rate", "C2.sqrt"}) {
     const Check& check = find_check(id);
-    RunOptions loose = options(2), strict = options(2);
+    RunOptions loose = options(1), strict = options(1);
     loose.profile.max_n = strict.profile.max_n = 4;
+    loose.profile.starts = strict.profile.starts = 8;
     loose.schedules = strict.schedules = {"bridge:2"};
     loose.alpha = 0.1;
     strict.alpha = 1e-5;
