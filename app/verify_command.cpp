@@ -98,7 +98,14 @@ int replay(const VerifyOptions& o) {
   for (const auto& candidate : all_checks())
     if (candidate->id() == c.check) check = candidate.get();
   if (!check) throw InputError("--replay: unknown check '" + c.check + "'");
-  const CaseRecord r = replay_case(*check, c, o.alpha);
+  // A token without level= (older) is judged at this run's level for the case.
+  double level = 0;
+  try {
+    level = case_level(*check, make_profile(o.profile), o.alpha);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("--profile: ") + e.what());
+  }
+  const CaseRecord r = replay_case(*check, c, level);
   std::cout << case_json(r, "replay").dump(2) << "\n";
   return r.outcome == Outcome::pass ? 0 : 1;
 }

@@ -56,6 +56,7 @@ std::string to_token(const Case& c) {
   if (!c.diffusion.empty()) add("eps", c.diffusion);
   if (!c.error_model.empty()) add("err", c.error_model);
   if (!c.variant.empty()) add("variant", c.variant);
+  if (c.level != 0) add("level", shortest(c.level));
   return t;
 }
 
@@ -109,6 +110,11 @@ Case parse_token(std::string_view token) {
   c.diffusion = take("eps", false);
   c.error_model = take("err", false);
   c.variant = take("variant", false);
+  if (const auto level = take("level", false); !level.empty()) {
+    c.level = parse_number<double>("level", level);
+    if (!(c.level > 0 && c.level < 1))
+      throw std::invalid_argument("replay token: field 'level' must lie in (0, 1), got '" + level + "'");
+  }
   if (!fields.empty())
     throw std::invalid_argument("replay token: unknown field '" + fields.begin()->first + "'");
   if (c.set.n < 1 || c.set.d < 1 || c.starts < 1 || c.steps < 0 || c.ladder < 0 ||
@@ -127,6 +133,7 @@ std::ostream& operator<<(std::ostream& os, const Case& c) {
   if (!c.diffusion.empty()) os << " eps=" << c.diffusion;
   if (!c.error_model.empty()) os << " error=" << c.error_model;
   if (!c.variant.empty()) os << " variant=" << c.variant;
+  if (c.level != 0) os << " level=" << c.level;
   return os;
 }
 

@@ -22,11 +22,15 @@ struct Case {
   std::string diffusion;      // diffusion spec, "" when unused
   std::string error_model;    // error model spec, "" when unused
   std::string variant;        // "" for the claim as stated, else a planted mutant
+  // False-alarm level the case is judged at (the runner's share of its check's budget): the miss
+  // probability of an interval case's confidence interval, the single-test level of a p-value
+  // case. 0: not set (older tokens); a replay then uses the current run's.
+  double level = 0;
 
   bool operator==(const Case&) const = default;
 };
 
-// "siv1;check=C2.rate;group=..;schedule=..;n=..;d=..;sep=..;set=..;[data=..;scale=..;class=..;]seed=..;M=..;N=..;L=..;eps=..;err=..;variant=.."
+// "siv1;check=C2.rate;group=..;schedule=..;n=..;d=..;sep=..;set=..;[data=..;scale=..;class=..;]seed=..;M=..;N=..;L=..;eps=..;err=..;variant=..;level=.."
 // Doubles are written in shortest round-trip form, so parse_token(to_token(c)) == c.
 std::string to_token(const Case& c);
 // Throws std::invalid_argument naming the offending field.

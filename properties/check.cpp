@@ -30,6 +30,12 @@ double Observation::slack() const {
   return nan;
 }
 
+double interval_level(const Case& c) {
+  if (!(c.level > 0 && c.level < 1))
+    throw std::invalid_argument(c.check + ": the case has no level for its confidence interval");
+  return c.level;
+}
+
 double detectable_fraction(int cases) {
   if (cases <= 0) return std::numeric_limits<double>::quiet_NaN();
   return 1 - std::pow(1 - kPowerLevel, 1.0 / cases);

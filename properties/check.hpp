@@ -71,6 +71,9 @@ struct Observation {
   std::vector<std::pair<std::string, double>> details;  // scalars only; series go in rows
   std::vector<Row> rows;
   std::string failure;  // non-empty: the case could not be evaluated (a bug or a non-finite value)
+  // An interval case (a comparison with a confidence bound): the probability its interval misses,
+  // the case's level (interval_level). NaN for an exact comparison; p-value cases leave it NaN.
+  double level = std::numeric_limits<double>::quiet_NaN();
 
   bool assumptions_hold() const;
   void detail(std::string key, double value) { details.emplace_back(std::move(key), value); }
@@ -96,6 +99,10 @@ struct Observation {
            (comparison == Comparison::lower && observed == std::numeric_limits<double>::infinity());
   }
 };
+
+// The miss probability an interval case's confidence interval may have: the case's level, which
+// the runner (or a replay) sets. Throws std::invalid_argument when it is not set.
+double interval_level(const Case& c);
 
 enum class Outcome { pass, violation, not_met, failure };
 // exact: every measured case at the error model's floor (the strongest "holds").

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "properties/claims.hpp"
 #include "theory/random.hpp"
 #include "theory/stats.hpp"
 
@@ -27,6 +28,7 @@ std::uint64_t hash_text(const std::string& text) {
 struct Job {
   const Check* check;
   std::size_t group;  // index into groups
+  std::size_t check_index;  // into run_checks' checks: the claim cases' multiplicity family
   rc::Shrinkable<Case> shrinkable;
 };
 
@@ -43,8 +45,8 @@ CaseRecord observe(const Check& check, const Case& c) {
   return r;
 }
 
-// p-value cases are judged on their multiplicity-adjusted p-value.
-Outcome judge(const Observation& obs, double p_adjusted, double alpha) {
+// p-value cases are rejected at their level (Holm's step for the case, or its Case::level alone).
+Outcome judge(const Observation& obs, double level) {
   if (!obs.failure.empty()) return Outcome::failure;
   if (!obs.assumptions_hold()) return Outcome::not_met;
   // NaN is an error; +inf is meaningful only as "any value" for a lower bound (a rate at the
@@ -58,17 +60,16 @@ Outcome judge(const Observation& obs, double p_adjusted, double alpha) {
   switch (obs.comparison) {
     case Comparison::upper: return obs.observed <= obs.bound ? Outcome::pass : Outcome::violation;
     case Comparison::lower: return obs.observed >= obs.bound ? Outcome::pass : Outcome::violation;
-    case Comparison::p_value: return p_adjusted > alpha ? Outcome::pass : Outcome::violation;
+    case Comparison::p_value: return obs.observed <= level ? Outcome::violation : Outcome::pass;
   }
   return Outcome::failure;
 }
 
 // RapidCheck's shrinking strategy: take the first shrink that still fails, repeat. A p-value
-// candidate fails when its p-value alone is at most `level` (Bonferroni over its family).
+// candidate fails when its p-value alone is at most its Case::level (Holm's strictest step).
 // Stopping (a signal) cuts the walk short.
 std::pair<CaseRecord, int> shrink(const Check& check, const rc::Shrinkable<Case>& failing,
-                                  CaseRecord record, double level, int budget,
-                                  const std::atomic<bool>* stop) {
+                                  CaseRecord record, int budget, const std::atomic<bool>* stop) {
   rc::Shrinkable<Case> current = failing;
   int spent = 0;
   bool progressed = true;
@@ -82,7 +83,7 @@ std::pair<CaseRecord, int> shrink(const Check& check, const rc::Shrinkable<Case>
       ++spent;
       CaseRecord candidate = observe(check, next->value());
       candidate.p_adjusted = candidate.obs.observed;
-      candidate.outcome = judge(candidate.obs, candidate.p_adjusted, level);
+      candidate.outcome = judge(candidate.obs, candidate.c.level);
       if (candidate.outcome == Outcome::violation) {
         record = std::move(candidate);
         current = *next;
@@ -133,6 +134,8 @@ void summarize_group(GroupResult& g, const std::vector<CaseRecord>& records,
       if (i < level.size() && !(level[i] >= g.per_case_level)) g.per_case_level = level[i];
       continue;
     }
+    if (!std::isnan(r.obs.level) && i < level.size() && !(level[i] >= g.per_case_level))
+      g.per_case_level = level[i];
     if (const double t = r.obs.tightness(); !std::isnan(t)) tightness.push_back(t);
     // Cases at the floor (slack +inf) say nothing about how far inside the bound the rest are.
     if (const double s = r.obs.slack(); std::isfinite(s)) {
@@ -167,10 +170,49 @@ int RunResult::exit_code() const {
              : kExitUnexpected;
 }
 
-CaseRecord replay_case(const Check& check, const Case& c, double alpha) {
+double check_budget(const Check& check, double alpha, const std::vector<const Check*>& registry) {
+  std::vector<std::string> claims;
+  std::size_t siblings = 0;  // checks of the same claim
+  bool registered = false;
+  for (const Check* other : registry) {
+    if (std::find(claims.begin(), claims.end(), other->claim()) == claims.end())
+      claims.push_back(other->claim());
+    siblings += other->claim() == check.claim();
+    registered = registered || other->id() == check.id();
+  }
+  if (!registered) {
+    if (std::find(claims.begin(), claims.end(), check.claim()) == claims.end())
+      claims.push_back(check.claim());
+    ++siblings;
+  }
+  return alpha / static_cast<double>(claims.size()) / static_cast<double>(siblings);
+}
+
+std::size_t family_size(const Check& check, const Profile& profile) {
+  return check.groups(profile).size() * static_cast<std::size_t>(std::max(0, profile.cases));
+}
+
+namespace {
+
+std::vector<const Check*> registered_checks() {
+  std::vector<const Check*> out;
+  for (const auto& check : all_checks()) out.push_back(check.get());
+  return out;
+}
+
+}  // namespace
+
+double case_level(const Check& check, const Profile& profile, double alpha,
+                  const std::vector<const Check*>& registry) {
+  const double budget = check_budget(check, alpha, registry.empty() ? registered_checks() : registry);
+  return budget / static_cast<double>(std::max<std::size_t>(1, family_size(check, profile)));
+}
+
+CaseRecord replay_case(const Check& check, Case c, double default_level) {
+  if (c.level == 0) c.level = default_level;
   CaseRecord r = observe(check, c);
   r.p_adjusted = r.obs.observed;
-  r.outcome = judge(r.obs, r.p_adjusted, alpha);
+  r.outcome = judge(r.obs, c.level);
   return r;
 }
 
@@ -189,7 +231,15 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
   const auto run_start = Clock::now();
   RunResult result;
   std::vector<Job> jobs;
+  const std::vector<const Check*> registry =
+      options.registry.empty() ? registered_checks() : options.registry;
+  // Per check: its budget and family size (the same for its mutants), known before observation.
+  std::vector<std::pair<double, std::size_t>> budgets;
   for (const Check* check : checks) {
+    const std::size_t family = std::max<std::size_t>(1, family_size(*check, options.profile));
+    const double budget = check_budget(*check, options.alpha, registry);
+    const double level = budget / static_cast<double>(family);
+    budgets.push_back({budget, family});
     std::vector<std::pair<Mutant, bool>> plan;  // (group and variant, is a mutant)
     if (options.claims_as_stated)
       for (const auto& group : check->groups(options.profile)) plan.push_back({{"", group, ""}, false});
@@ -210,10 +260,11 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
       const std::size_t gi = result.groups.size();
       result.groups.push_back(g);
       auto gen = rc::gen::map(check->generator(what.group, options.profile),
-                              [id = check->id(), group = what.group, variant = what.variant](Case c) {
+                              [id = check->id(), group = what.group, variant = what.variant, level](Case c) {
                                 c.check = id;
                                 c.group = group;
                                 c.variant = variant;
+                                c.level = level;
                                 return c;
                               });
       // The experiments of [M]: 2-D, 5 training points; the rest is the randomized sweep.
@@ -226,7 +277,7 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
         const std::uint64_t key = derive_seed(
             options.seed, hash_text(check->id() + "|" + what.group + "|" + what.variant) + i);
         const auto& g = i == 0 && options.profile.paper_case ? paper : gen;
-        jobs.push_back({check, gi, g(rc::Random(key), rc::kNominalSize)});
+        jobs.push_back({check, gi, budgets.size() - 1, g(rc::Random(key), rc::kNominalSize)});
       }
     }
   }
@@ -284,9 +335,12 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
     result.records.resize(kept);
   }
 
-  // Multiplicity: Holm over the p-value cases of the claims as stated; each mutant is its own
-  // family (a correction only makes refuting it harder).
-  std::vector<std::vector<std::size_t>> families(result.groups.size() + 1);
+  // Multiplicity: each check's p-value cases as stated are one Holm family at the check's budget,
+  // over all the cases the check generates as stated (those not run or not testable count as
+  // never rejected), so no other check and no selection changes a case's level; each mutant is a
+  // family of the same size and budget. A p-value record's Case::level becomes the single-test
+  // level Holm judged it at, so that its token replays to the same outcome.
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> families;  // (check, group)
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const auto& g = result.groups[jobs[i].group];
     const Observation& obs = result.records[i].obs;
@@ -294,24 +348,27 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
     if (obs.comparison != Comparison::p_value || !obs.failure.empty() || !obs.assumptions_hold() ||
         !(obs.observed >= 0 && obs.observed <= 1))
       continue;
-    families[g.mutant ? jobs[i].group : result.groups.size()].push_back(i);
+    families[{jobs[i].check_index, g.mutant ? jobs[i].group : result.groups.size()}].push_back(i);
   }
-  std::vector<double> shrink_level(jobs.size(), options.alpha);
-  for (const auto& family : families) {
+  std::vector<double> case_levels(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) case_levels[i] = result.records[i].c.level;
+  for (const auto& [key, family] : families) {
+    const auto [budget, size] = budgets[key.first];
     std::vector<double> p;
     for (std::size_t i : family) p.push_back(result.records[i].obs.observed);
-    const std::vector<double> adjusted = holm(p);
+    const std::vector<double> adjusted = holm(p, size), levels = holm_levels(p, size, budget);
     for (std::size_t k = 0; k < family.size(); ++k) {
-      result.records[family[k]].p_adjusted = adjusted[k];
-      shrink_level[family[k]] = options.alpha / static_cast<double>(family.size());
+      CaseRecord& r = result.records[family[k]];
+      r.p_adjusted = std::min(1.0, adjusted[k] * options.alpha / budget);
+      r.c.level = levels[k];
     }
   }
-  for (auto& r : result.records) r.outcome = judge(r.obs, r.p_adjusted, options.alpha);
+  for (auto& r : result.records) r.outcome = judge(r.obs, r.c.level);
 
   for (std::size_t i = 0; i < jobs.size(); ++i) result.groups[jobs[i].group].records.push_back(i);
   for (std::size_t gi = 0; gi < result.groups.size(); ++gi) {
     GroupResult& g = result.groups[gi];
-    summarize_group(g, result.records, shrink_level);
+    summarize_group(g, result.records, case_levels);
     std::optional<std::size_t> first_violation;
     for (std::size_t i : g.records)
       if (result.records[i].outcome == Outcome::violation && !first_violation) first_violation = i;
@@ -335,7 +392,7 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
     if (first_violation) {
       const std::size_t i = *first_violation;
       const Check& check = *jobs[i].check;
-      auto [shrunk, steps] = shrink(check, jobs[i].shrinkable, result.records[i], shrink_level[i],
+      auto [shrunk, steps] = shrink(check, jobs[i].shrinkable, result.records[i],
                                     options.profile.shrink_budget, long_run.stop);
       if (long_run.stop && long_run.stop->load()) result.complete = false;
       g.counterexample = std::move(shrunk);

@@ -1,6 +1,6 @@
 // Runs checks: generates cases from seeds, observes them on a thread pool (results do not depend
-// on the thread count), decides outcomes and group verdicts, corrects p-values for multiplicity
-// (Holm, over all statistical cases of the claims as stated) and shrinks counterexamples.
+// on the thread count), decides outcomes and group verdicts, corrects for multiplicity (a fixed
+// budget per check, Holm or Bonferroni within it: check_budget) and shrinks counterexamples.
 #pragma once
 
 #include <atomic>
@@ -21,7 +21,9 @@ struct CaseRecord {
   Case c;
   Observation obs;
   Outcome outcome = Outcome::pass;
-  double p_adjusted = 1;  // p-value checks: Holm-adjusted p, rejected when <= alpha
+  // p-value checks: the adjusted p of the whole family (Holm within the check, scaled by
+  // alpha / budget), rejected when <= alpha.
+  double p_adjusted = 1;
   double seconds = 0;
 };
 
@@ -37,8 +39,8 @@ struct GroupResult {
   double min_p = kNaN;                                     // p-value checks
   std::optional<std::size_t> worst;  // record with the least slack (or smallest p), if measured
   // Power: the smallest fraction of violating cases detected with probability kPowerLevel
-  // (NaN without measured cases) and, for p-value checks, the raw p-value the strictest
-  // multiplicity-corrected threshold rejects (alpha / family size).
+  // (NaN without measured cases) and, for statistical cases, the level of one case: the raw
+  // p-value Holm's strictest step rejects, or the miss probability of an interval (Case::level).
   double detectable_fraction = kNaN;
   double per_case_level = kNaN;
   Verdict verdict = Verdict::holds;
@@ -89,7 +91,9 @@ struct RunOptions {
   int threads = 1;
   bool claims_as_stated = true;  // run every check's groups
   bool mutants = false;          // also run every check's mutants
-  double alpha = 1e-3;           // family-wise false-alarm level of the statistical tests
+  double alpha = 1e-3;           // family-wise false-alarm level of the registry's statistical tests
+  // The checks alpha is split over (check_budget); empty: every registered check (all_checks()).
+  std::vector<const Check*> registry;
   double slow_case_seconds = 5;  // a group whose mean case takes longer gets a health warning
   // Non-empty: only groups of these schedule specs (a group "S", "S eps:..", "... on S"); groups
   // of no single schedule (alpha(1) zero, power:*) always run.
@@ -112,14 +116,28 @@ struct RunResult {
 inline constexpr int kIncompleteExitCode = 4;
 
 // Counts, statistics and verdict of a group from its judged records (g.records indexes
-// records); level[i]: the raw p-value record i needs to reject at its strictest multiplicity step.
+// records); level[i]: the level of record i's statistical case at its strictest (Case::level).
 void summarize_group(GroupResult& g, const std::vector<CaseRecord>& records,
                      const std::vector<double>& level);
 
+// Multiplicity, the same whatever a run selects. alpha is split evenly over the registry's claims
+// and each claim's share evenly over its checks: the check's budget. A check outside the registry
+// is budgeted as if it were registered too (the registered checks' budgets stay as they are).
+double check_budget(const Check& check, double alpha, const std::vector<const Check*>& registry);
+// The check's family: the cases it generates as stated at the profile (every group).
+std::size_t family_size(const Check& check, const Profile& profile);
+// The level of each of the check's cases, budget / family size (Case::level): an interval case's
+// miss probability and the first step of Holm over the check's p-value cases. Mutant cases are
+// judged at their check's level, each mutant's p-values by Holm over a family of that size.
+// registry empty: all_checks().
+double case_level(const Check& check, const Profile& profile, double alpha,
+                  const std::vector<const Check*>& registry = {});
+
 RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& options);
 
-// Observes one case exactly as the runner does (for --replay); a p-value case is judged on its
-// own, uncorrected.
-CaseRecord replay_case(const Check& check, const Case& c, double alpha);
+// Observes one case exactly as the runner does (for --replay) and judges it alone at its level
+// (a p-value case's level is the one its run's Holm procedure judged it at); a case without a
+// level is judged at default_level.
+CaseRecord replay_case(const Check& check, Case c, double default_level);
 
 }  // namespace siv

@@ -96,6 +96,7 @@ nlohmann::json observation_json(const Observation& obs) {
                       {"details", details},
                       {"rows", rows}};
   if (!obs.failure.empty()) j["failure"] = obs.failure;
+  if (!std::isnan(obs.level)) j["level"] = exact(obs.level);
   return j;
 }
 
@@ -117,6 +118,7 @@ Observation observation_from_json(const nlohmann::json& j) {
       obs.rows.push_back(std::move(r));
     }
     if (j.contains("failure")) obs.failure = j.at("failure").get<std::string>();
+    if (j.contains("level")) obs.level = exact_from(j.at("level"));
     return obs;
   } catch (const nlohmann::json::exception& e) {
     throw JournalError(std::string("malformed observation: ") + e.what());

@@ -51,6 +51,10 @@ nlohmann::json case_json(const CaseRecord& r, const std::string& run_id) {
   j["slack"] = json_number(r.obs.slack());
   j["exact"] = r.obs.exact();
   j["p_adjusted"] = r.obs.comparison == Comparison::p_value ? json_number(r.p_adjusted) : nlohmann::json();
+  // The false-alarm level the case was judged at (Holm's step for a p-value, an interval's miss
+  // probability); null for an exact comparison.
+  const double level = r.obs.comparison == Comparison::p_value ? c.level : r.obs.level;
+  j["level"] = level > 0 ? json_number(level) : nlohmann::json();
   nlohmann::json assumptions = nlohmann::json::array();
   for (const auto& a : r.obs.assumptions)
     assumptions.push_back({{"name", a.name}, {"held", a.held}, {"margin", json_number(a.margin)}});
@@ -135,7 +139,9 @@ std::string verdict_lines(const RunResult& run) {
        << g.cases << " cases: " << g.passes << " pass, " << g.violations << " violated, "
        << g.not_met << " not met";
     if (g.failures) os << ", " << g.failures << " failed";
-    os << "; " << key_figure(g, run) << "\n";
+    os << "; " << key_figure(g, run);
+    if (!std::isnan(g.per_case_level)) os << "; level " << format_number(g.per_case_level, 2) << " per case";
+    os << "\n";
     if (g.counterexample)
       os << "    counterexample (" << g.shrink_steps << " shrink steps): " << g.counterexample->c
          << "\n    replay: siverify verify --replay '" << to_token(g.counterexample->c) << "'\n";

@@ -154,7 +154,9 @@ std::string power_text(const GroupResult& g) {
   if (std::isnan(g.detectable_fraction)) return "n/a";
   std::string text = "a violation in >= " + format_number(100 * g.detectable_fraction, 2) +
                      "% of cases (" + format_number(100 * kPowerLevel, 2) + "%)";
-  if (!std::isnan(g.per_case_level)) text += "; p <= " + format_number(g.per_case_level, 2) + " per case";
+  if (!std::isnan(g.per_case_level))
+    text += (g.comparison == Comparison::p_value ? "; p <= " : "; intervals at level ") +
+            format_number(g.per_case_level, 2) + " per case";
   return text;
 }
 

@@ -45,7 +45,8 @@ double min_adjusted_p(const GroupResult& g, const RunResult& run);
 //   "rate 0.51 [0.44, 0.58], worst 0.31, predicted 0.5", "min p 0.03 (Holm 0.2)",
 //   "slack median 0.4, worst 0.01", "observed at the floor on 3 cases".
 std::string key_figure(const GroupResult& g, const RunResult& run);
-// "a violation in >= 63% of cases (95%)" [+ "; p <= 2e-05 per case"], "n/a" without cases.
+// "a violation in >= 63% of cases (95%)" [+ "; p <= 2e-05 per case" or "; intervals at level
+// 8e-07 per case"], "n/a" without cases.
 std::string power_text(const GroupResult& g);
 // The expected verdict in words; a premise on the user's target adds that failing it is a finding.
 std::string expected_text(const GroupResult& g);

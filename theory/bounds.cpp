@@ -76,4 +76,14 @@ double em_variance_recursion(const Schedule& s, const Diffusion& eps, int steps)
   return v;
 }
 
+double em_mean_recursion(const Schedule& s, const Diffusion& eps, int steps) {
+  const double h = 1.0 / steps;
+  double mu = 0;
+  for (int j = steps; j >= 1; --j) {
+    const double t = j * h;
+    mu = em_factor(s, eps, t, h) * mu + (s.alpha(t) - s.alpha(t - h) - h * s.dalpha(t));
+  }
+  return mu;
+}
+
 }  // namespace siv

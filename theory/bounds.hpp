@@ -37,5 +37,9 @@ double em_stability(const Schedule& s, const Diffusion& eps, int steps);
 // it is the law of Euler-Maruyama), V_{j-1} = a_j^2 V_j + 2 eps_j h from V_N = sigma(1)^2:
 // the variance per coordinate at t = 0. Its gap to v(h) is the leading-order error of v(h).
 double em_variance_recursion(const Schedule& s, const Diffusion& eps, int steps);
+// The mean of that recursion for the centre y: E[Z_0 - y] = mu y, mu_{j-1} = a_j mu_j +
+// (alpha_j - alpha_{j-1} - h alpha'_j) from mu_N = 0 (the drift's alpha terms; the last one is
+// the alpha defect alpha(h) - h alpha'(h) - 1). Returns mu.
+double em_mean_recursion(const Schedule& s, const Diffusion& eps, int steps);
 
 }  // namespace siv

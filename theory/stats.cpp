@@ -8,6 +8,7 @@
 
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
 namespace siv {
@@ -74,6 +75,11 @@ double student_t_quantile(double dof, double probability) {
   return boost::math::quantile(boost::math::students_t(dof), probability);
 }
 
+double normal_quantile(double probability) {
+  require_probability(probability, "normal_quantile");
+  return boost::math::quantile(boost::math::normal(), probability);
+}
+
 ChiSquareTest chi_square_uniform(const std::vector<long>& counts) {
   if (counts.size() < 2) throw std::invalid_argument("chi_square_uniform: need >= 2 categories");
   const double total = static_cast<double>(std::accumulate(counts.begin(), counts.end(), 0L));
@@ -128,17 +134,43 @@ std::vector<double> bonferroni(const std::vector<double>& p) {
   return out;
 }
 
-std::vector<double> holm(const std::vector<double>& p) {
+namespace {
+
+// Indices of p in ascending order (ties keep their input order), after checking the family.
+std::vector<std::size_t> ascending(const std::vector<double>& p, std::size_t family) {
   require_p_values(p);
+  if (family < p.size()) throw std::invalid_argument("holm: family smaller than its p-values");
   std::vector<std::size_t> order(p.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return p[a] < p[b]; });
+  return order;
+}
+
+}  // namespace
+
+std::vector<double> holm(const std::vector<double>& p, std::size_t family) {
+  if (family == 0) family = p.size();
+  const auto order = ascending(p, family);
   std::vector<double> out(p.size());
-  const double m = static_cast<double>(p.size());
+  const double m = static_cast<double>(family);
   double running = 0;  // step-down: adjusted values are monotone in the sorted order
   for (std::size_t r = 0; r < order.size(); ++r) {
     running = std::max(running, std::min(1.0, (m - static_cast<double>(r)) * p[order[r]]));
     out[order[r]] = running;
+  }
+  return out;
+}
+
+std::vector<double> holm_levels(const std::vector<double>& p, std::size_t family, double a) {
+  if (!(a > 0 && a < 1)) throw std::invalid_argument("holm_levels: level must lie in (0, 1)");
+  const auto order = ascending(p, family);
+  std::vector<double> out(p.size());
+  bool stopped = false;
+  double level = 0;
+  for (std::size_t r = 0; r < order.size(); ++r) {
+    if (!stopped) level = a / static_cast<double>(family - r);
+    stopped = stopped || !(p[order[r]] <= level);
+    out[order[r]] = level;
   }
   return out;
 }

@@ -27,6 +27,8 @@ LineFit fit_line(const std::vector<double>& x, const std::vector<double>& y);
 
 // Quantile of Student t with dof degrees of freedom.
 double student_t_quantile(double dof, double probability);
+// Quantile of the standard normal distribution.
+double normal_quantile(double probability);
 
 // Pearson chi-square test of counts against equal expected counts: statistic
 // sum (c - E)^2 / E with E = total / k, dof = k - 1, p = P[chi2_dof >= statistic].
@@ -51,9 +53,14 @@ struct VarianceTest {
 VarianceTest variance_test(double sum_squares, double variance, double dof);
 
 // Multiple-testing adjustments; adjusted p-values in the input order, each capped at 1.
-// Reject hypothesis i at family-wise level a when adjusted[i] <= a.
+// Reject hypothesis i at family-wise level a when adjusted[i] <= a. Holm's family may hold more
+// hypotheses than p (family >= p.size(); 0: p.size()): the others count as p = 1, never rejected.
 std::vector<double> bonferroni(const std::vector<double>& p);
-std::vector<double> holm(const std::vector<double>& p);
+std::vector<double> holm(const std::vector<double>& p, std::size_t family = 0);
+// Holm's step-down at family-wise level a as one single-test level per hypothesis: p[i] <= level[i]
+// exactly when Holm rejects i. Sorted ascending, step r (0-based) tests at a / (family - r); past
+// the first step that fails, every hypothesis keeps that step's level (its p is above it).
+std::vector<double> holm_levels(const std::vector<double>& p, std::size_t family, double a);
 
 // Quantile of chi-square with dof degrees of freedom.
 double chi_square_quantile(double dof, double probability);

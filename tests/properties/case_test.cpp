@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 
 #include "properties/case.hpp"
@@ -20,7 +21,7 @@ rc::Gen<Case> any_case() {
   return rc::gen::apply(
       [](std::string check, std::string group, std::string schedule, TrainingSetSpec set,
          std::uint64_t seed, int starts, int ladder, std::string eps, std::string err,
-         std::string variant) {
+         std::string variant, double level) {
         Case c;
         c.check = check;
         c.group = group;
@@ -33,10 +34,15 @@ rc::Gen<Case> any_case() {
         c.diffusion = eps;
         c.error_model = err;
         c.variant = variant;
+        c.level = level;
         return c;
       },
       field_text(), field_text(), field_text(), gen::training_set_spec(), rc::gen::arbitrary<std::uint64_t>(),
-      rc::gen::inRange(1, 1000), rc::gen::inRange(0, 10), field_text(), field_text(), field_text());
+      rc::gen::inRange(1, 1000), rc::gen::inRange(0, 10), field_text(), field_text(), field_text(),
+      // 0 (no level) or a level in (0, 1) with all its bits
+      rc::gen::oneOf(rc::gen::just(0.0), rc::gen::map(rc::gen::inRange(1, 1 << 30), [](int k) {
+                       return std::ldexp(static_cast<double>(k), -31) / 3;
+                     })));
 }
 
 RC_GTEST_PROP(CaseToken, RoundTripsExactly, ()) {
@@ -79,6 +85,23 @@ TEST(CaseToken, RejectsMalformedTokens) {
   Case with_separator = c;
   with_separator.variant = "a=b";
   EXPECT_THROW(to_token(with_separator), std::invalid_argument);
+  for (const char* level : {";level=0", ";level=1", ";level=-1e-3", ";level=nan", ";level=x"})
+    EXPECT_NE(message(good + level).find("'level'"), std::string::npos) << level;
+}
+
+// The level a run judged a case at travels in the token; an older token without it still parses
+// (level 0: the replaying run supplies its own).
+TEST(CaseToken, CarriesTheLevelAndAcceptsTokensWithout) {
+  Case c;
+  c.check = "C2.rate";
+  c.level = 1e-3 / 21 / 56;
+  const std::string token = to_token(c);
+  EXPECT_NE(token.find(";level="), std::string::npos);
+  EXPECT_EQ(parse_token(token).level, c.level);
+  Case old = c;
+  old.level = 0;
+  EXPECT_EQ(to_token(old).find("level"), std::string::npos);
+  EXPECT_EQ(parse_token(to_token(old)).level, 0);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ Observation tricky_observation() {
   obs.detail("alpha", -std::numeric_limits<double>::infinity());
   obs.detail("alpha", 5e-324);  // keys repeat and keep their order
   obs.failure = "it \"broke\"\n";
+  obs.level = 0.1 + 0.2;  // an interval case's level, to the last bit
   return obs;
 }
 
@@ -51,6 +52,8 @@ TEST(Journal, ObservationsRoundTripExactly) {
   EXPECT_EQ(back.details[1], obs.details[1]);
   EXPECT_EQ(back.details[2], obs.details[2]);
   EXPECT_EQ(back.failure, obs.failure);
+  EXPECT_EQ(back.level, obs.level);
+  EXPECT_TRUE(std::isnan(observation_from_json(observation_json(Observation{})).level));
 }
 
 TEST(Journal, WritesHeaderAndRecordsAndDropsALineCutByAKill) {
