@@ -1,5 +1,7 @@
 #include "properties/scene.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -33,7 +35,9 @@ rc::Gen<Case> case_generator(const std::string& schedule, const Profile& profile
         c.seed = p.second;
         c.starts = profile.starts;
         c.steps = steps;
-        c.ladder = profile.ladder;
+        // A ladder halves `steps` per rung: none without steps, at most bit_width(steps) rungs
+        // (what parse_token accepts back).
+        c.ladder = std::min(profile.ladder, static_cast<int>(std::bit_width(static_cast<unsigned>(steps))));
         return c;
       });
 }

@@ -30,6 +30,10 @@ struct AdaptiveOptions {
 // dense-output stepper. Throws std::invalid_argument when z1 has the wrong size or is not finite.
 // evaluations counts velocity calls (settled() checks are not counted). Every field evaluation
 // lies in [t_final, 1]: the last step is shortened to end exactly at t_final.
+// For the exact oracle (field.exact_oracle()) with resolve_basins, a path whose basin is still
+// open where the steps its weights need are too short for t = 1 - tau to resolve (shorter than
+// ~2.4e-7: data of scale >~1e6 near t = 1, basins chosen near t = 0) continues in signal-to-noise
+// time (solve_snr's integrator) from that state, down to lambda(t_final).
 // Limits of t = 1 - tau: t is resolved to ~1e-16 absolute, so near t_final = 1e-12 each step's
 // length is off by up to ~1e-4 relative. Without settling, this moves Z(t_final) off the exact
 // tail by up to u sum (sigma'/sigma) |Z - alpha y_k| over the steps (measured ~1e-5 for power:0.25,
