@@ -442,8 +442,9 @@ void add_sample_command(CLI::App& app) {
                                      "adaptive, lambda: step limit per sample (default 100000)")
                          ->type_name("N");
   a->t_final_opt = cmd->add_option("--t-final", a->t_final,
-                                   "adaptive: the time where integration stops if the path has "
-                                   "not settled before (default 1e-12)")
+                                   "adaptive: the time where integration in t stops if the path "
+                                   "has not settled before (default 1e-12); an open basin "
+                                   "continues in signal-to-noise time until it settles")
                        ->type_name("T");
   a->no_settle_opt = cmd->add_flag("--no-settle", a->no_settle,
                                    "adaptive, lambda: do not finish in closed form once the "

@@ -148,7 +148,11 @@ Endpoint solve_adaptive(const Field& field, const ConstVecRef& z1, const Adaptiv
       if (c.stop == Ending::settled && field.settled(t, z) != b.leader) c.stop.reset();
       if (c.stop == Ending::undecidable && !exact) c.stop.reset();
     }
-    if (resolve) c.max_step = time_step(schedule, t, options.t_final, b.max_step);
+    // sigma'/sigma ~ p/t is singular at t = 0: a step over more than half the remaining t spans a
+    // change of it by more than 2x, where an error estimate (extrapolation above all) misjudges;
+    // Bulirsch-Stoer once stepped 3.4e-7 -> 2.7e-9 on y = (-1e-9, 0, 1e-9), u off by 0.036 for
+    // an estimate of 4e-4, and settled 36 of 2000 starts on the wrong point.
+    if (resolve) c.max_step = std::min(time_step(schedule, t, options.t_final, b.max_step), 0.5 * t);
     // t = 1 - tau is resolved to ~1e-16 absolute: while the basin is open and the weights change
     // within steps of kFrameStep, or the controller takes steps within a few hundred quanta, the
     // t-frame cannot follow the path (data of scale ~1e6 and more near t = 1, of ~1e-3 and less
@@ -189,16 +193,20 @@ Endpoint solve_adaptive(const Field& field, const ConstVecRef& z1, const Adaptiv
   double t_end = 1.0 - run.s;
   const double lambda_end = schedule.alpha(t_end) / schedule.sigma(t_end),
                lambda_final = schedule.alpha(options.t_final) / schedule.sigma(options.t_final);
-  if (hand_over && lambda_final > lambda_end) {
+  // Settling, the path needs no t: it follows its basin until the certificate (or the ceiling).
+  const double lambda_stop = options.settle ? std::max(lambda_final, options.snr_lambda_max) : lambda_final;
+  if (hand_over && lambda_stop > lambda_end) {
     const auto on_step = [&](double lambda, const ConstVecRef& u) {
       if (!observer) return;
       const double t = time_of_snr(schedule, lambda);
       observer(t, Vec(schedule.sigma(t) * u));
     };
     const ForwardRun snr = follow_snr(*exact, watch, lambda_end, run.x / schedule.sigma(t_end),
-                                      lambda_final, options, on_step);
+                                      lambda_stop, options, on_step);
     // The last step ends on lambda_final up to rounding: that is t_final.
-    t_end = snr.ending == Ending::reached_end ? options.t_final : time_of_snr(schedule, snr.s);
+    t_end = snr.ending == Ending::reached_end && lambda_stop == lambda_final
+                ? options.t_final
+                : time_of_snr(schedule, snr.s);
     run = {schedule.sigma(t_end) * snr.x, 1.0 - t_end, run.evaluations + snr.evaluations,
            run.steps + snr.steps, snr.ending};
   }
