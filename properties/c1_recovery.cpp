@@ -159,10 +159,20 @@ Vec maybe_shifted(const Case& c, const Scene& scene, Vec z) {
   return z;
 }
 
-// Separations the step controller before issue 15 could not resolve near t = 1 (it landed
-// every start on one point from ~3e10 on): a group of its own, so every run tests them.
+// Separations the step controller before issue 15 could not resolve near t = 1: a group of its
+// own, so every run tests them, on the issue's set y = (-s, 0, s) grown to n = 3 or 5 points
+// k s on the first axis, |k| <= n/2: with the origin among them, a first step that jumps the
+// window where the basin is chosen finds every stage one-hot on 0 and lands every start there.
+// (On the generated sets, with no point at 0, the old controller rejected such steps and
+// resolved the window; on 10 or 12 points of the line it ran into the step limit.)
 constexpr double kWideSeparation = 1e9, kMaxSeparation = 1e12, kMinSeparation = 1e-9;
 const std::string kWideGroup = "wide on linear";
+
+Mat line_through_origin(const TrainingSetSpec& spec) {
+  Mat y = Mat::Zero(spec.n, spec.d);
+  for (int k = 0; k < spec.n; ++k) y(k, 0) = (k - spec.n / 2) * spec.separation;
+  return y;
+}
 
 class OdeLandingLaw final : public Check {
  public:
@@ -181,9 +191,18 @@ class OdeLandingLaw final : public Check {
   // The separation is a generator dimension (issue 15: a step controller blind to where the
   // weights change lands every start on one point once the separation is large), and a
   // counterexample shrinks toward the smallest separation that still fails: toward 1 over the
-  // 21 decades of a schedule's group, toward 1e9 in the wide group.
+  // 21 decades of a schedule's group, toward 1e9 in the wide group (whose n points lie on a line
+  // through the origin, spaced by the separation).
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    if (group == kWideGroup) return case_generator("linear", profile, kWideSeparation, kMaxSeparation, 0);
+    if (group == kWideGroup) {
+      Profile small = profile;
+      small.max_n = 4;
+      return rc::gen::map(case_generator("linear", small, kWideSeparation, kMaxSeparation, 0),
+                          [](Case c) {
+                            c.set.n = 2 * ((c.set.n + 1) / 2) + 1;  // 1, 2 -> 3; 3, 4 -> 5
+                            return c;
+                          });
+    }
     return case_generator(group, profile, kMinSeparation, kMaxSeparation, 0);
   }
   std::vector<Mutant> mutants() const override {
@@ -193,7 +212,7 @@ class OdeLandingLaw final : public Check {
              "certified on the computed state) keep the uniform landing law"}};
   }
   Observation observe(const Case& c) const override {
-    Scene scene(c);
+    const Scene scene(c, c.group == kWideGroup ? line_through_origin(c.set) : build_training_set(c.set));
     Landings adaptive{"adaptive", std::vector<long>(scene.n(), 0)}, snr{"snr", adaptive.counts};
     Observation failure;
     AdaptiveOptions options = tight();

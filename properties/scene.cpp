@@ -9,9 +9,11 @@
 
 namespace siv {
 
-Scene::Scene(const Case& c)
+Scene::Scene(const Case& c) : Scene(c, build_training_set(c.set)) {}
+
+Scene::Scene(const Case& c, const Mat& points)
     : case_(c),
-      oracle_(build_training_set(c.set), make_schedule(c.schedule)),
+      oracle_(points, make_schedule(c.schedule)),
       field_(oracle_),
       scale_(oracle_.points().colwise().norm().maxCoeff()) {}
 

@@ -13,6 +13,7 @@ namespace siv {
 class Scene {
  public:
   explicit Scene(const Case& c);
+  Scene(const Case& c, const Mat& points);  // points (n x d) in place of the set c.set describes
   Scene(const Scene&) = delete;  // field_ refers to oracle_
   Scene& operator=(const Scene&) = delete;
 
