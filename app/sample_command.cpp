@@ -7,6 +7,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <system_error>
 #include <thread>
@@ -224,6 +225,22 @@ std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, c
   return samples;
 }
 
+// For each training point (column), whether another column is identical to it.
+std::vector<char> repeated_rows(const Mat& points) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(points.cols()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  const auto less = [&](Eigen::Index a, Eigen::Index b) {
+    const auto x = points.col(a), y = points.col(b);
+    return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
+  };
+  std::sort(order.begin(), order.end(), less);
+  std::vector<char> out(order.size(), 0);
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (points.col(order[i - 1]) == points.col(order[i]))
+      out[static_cast<std::size_t>(order[i - 1])] = out[static_cast<std::size_t>(order[i])] = 1;
+  return out;
+}
+
 // Samples are independent, so any number of threads gives the same rows; a failure in a worker
 // is rethrown here.
 std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle, const Field& field,
@@ -337,7 +354,8 @@ std::string run_sample(const SampleArgs& args) {
   if (args.details)
     header.insert(header.end(), {"start_k", "ending", "steps", "evaluations", "t_end"});
   CsvWriter out(header);
-  long unfinished = 0, undecidable = 0, coarse = 0;
+  long unfinished = 0, undecidable = 0, coarse = 0, duplicated = 0;
+  const std::vector<char> repeated = repeated_rows(oracle.points());
   for (const auto& [end, start_k, coarse_grid] : samples) {
     coarse += coarse_grid;
     out.numbers(end.z);
@@ -352,7 +370,9 @@ std::string run_sample(const SampleArgs& args) {
           .number(end.t_end);
     out.end_row();
     unfinished += end.ending == Ending::step_limit || end.ending == Ending::non_finite;
-    undecidable += end.ending == Ending::undecidable;
+    const bool on_copy = end.nearest >= 0 && repeated[static_cast<std::size_t>(end.nearest)];
+    duplicated += end.ending == Ending::undecidable && on_copy;
+    undecidable += end.ending == Ending::undecidable && !on_copy;
   }
   if (unfinished > 0)
     std::fprintf(stderr,
@@ -372,6 +392,12 @@ std::string run_sample(const SampleArgs& args) {
                  "or the tolerance cannot tell which training point they end at; each reports the "
                  "current leader (see README, Endings; --solver lambda resolves more)\n",
                  undecidable, count);
+  if (duplicated > 0)
+    std::fprintf(stderr,
+                 "siverify sample: warning: %ld of %ld samples end at a point that --data holds "
+                 "more than once: which of its identical rows they belong to is undecidable; each "
+                 "reports the first\n",
+                 duplicated, count);
   return out.str();
 }
 
@@ -416,8 +442,9 @@ void add_sample_command(CLI::App& app) {
                                      "adaptive, lambda: step limit per sample (default 100000)")
                          ->type_name("N");
   a->t_final_opt = cmd->add_option("--t-final", a->t_final,
-                                   "adaptive: the time where integration stops if the path has "
-                                   "not settled before (default 1e-12)")
+                                   "adaptive: the time where integration in t stops if the path "
+                                   "has not settled before (default 1e-12); an open basin "
+                                   "continues in signal-to-noise time until it settles")
                        ->type_name("T");
   a->no_settle_opt = cmd->add_flag("--no-settle", a->no_settle,
                                    "adaptive, lambda: do not finish in closed form once the "

@@ -1,5 +1,7 @@
 #include "properties/scene.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -7,9 +9,11 @@
 
 namespace siv {
 
-Scene::Scene(const Case& c)
+Scene::Scene(const Case& c) : Scene(c, build_training_set(c.set)) {}
+
+Scene::Scene(const Case& c, const Mat& points)
     : case_(c),
-      oracle_(build_training_set(c.set), make_schedule(c.schedule)),
+      oracle_(points, make_schedule(c.schedule)),
       field_(oracle_),
       scale_(oracle_.points().colwise().norm().maxCoeff()) {}
 
@@ -33,7 +37,9 @@ rc::Gen<Case> case_generator(const std::string& schedule, const Profile& profile
         c.seed = p.second;
         c.starts = profile.starts;
         c.steps = steps;
-        c.ladder = profile.ladder;
+        // A ladder halves `steps` per rung: none without steps, at most bit_width(steps) rungs
+        // (what parse_token accepts back).
+        c.ladder = std::min(profile.ladder, static_cast<int>(std::bit_width(static_cast<unsigned>(steps))));
         return c;
       });
 }

@@ -13,6 +13,7 @@ namespace siv {
 class Scene {
  public:
   explicit Scene(const Case& c);
+  Scene(const Case& c, const Mat& points);  // points (n x d) in place of the set c.set describes
   Scene(const Scene&) = delete;  // field_ refers to oracle_
   Scene& operator=(const Scene&) = delete;
 
@@ -36,7 +37,7 @@ class Scene {
 
 // Cases of one schedule: training sets up to the profile's size with separations in
 // [min_sep, max_sep], a 64-bit noise seed, profile.starts samples, `steps` finest steps and a
-// ladder of profile.ladder rungs.
+// ladder of profile.ladder rungs (fewer when `steps` has fewer halvings; none when steps = 0).
 rc::Gen<Case> case_generator(const std::string& schedule, const Profile& profile, double min_sep,
                              double max_sep, int steps);
 

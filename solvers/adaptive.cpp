@@ -9,6 +9,7 @@
 #include <boost/numeric/odeint.hpp>
 
 #include "solvers/basin_watch.hpp"
+#include "solvers/snr.hpp"
 
 namespace siv {
 namespace {
@@ -73,6 +74,9 @@ ForwardRun drive(Dense stepper, const ForwardRhs& f, const ConstVecRef& x0, doub
 
 constexpr double kInitialStep = 1e-3;
 constexpr double kTimeQuantum = 256 * std::numeric_limits<double>::epsilon();
+// Steps of t at least this long keep each stage's rounding of t (<= 2.2e-16) within 1e-9 of the
+// step: 2^-22 ~ 2.4e-7.
+constexpr double kFrameStep = 0x1p-22;
 
 }  // namespace
 
@@ -123,10 +127,15 @@ Endpoint solve_adaptive(const Field& field, const ConstVecRef& z1, const Adaptiv
   const Mat& points = field.points();
   const Schedule& schedule = field.schedule();
   const double unit = std::numeric_limits<double>::epsilon();
+  // Only the oracle's own path is measured by the watch's error model: only it is called
+  // undecidable, and only it can be followed in signal-to-noise time.
+  const OracleField* exact = options.resolve_basins ? field.exact_oracle() : nullptr;
   BasinWatch watch(points);
   Vec previous = z1;
-  // Reads the basin at (t, z): the verdict when settling, and the ceiling of the next tau step.
-  const auto control = [&](double t, const ConstVecRef& z, double local) {
+  bool hand_over = false;  // the t-frame stopped for the signal-to-noise frame to take over
+  // Reads the basin at (t, z): the verdict when settling, the ceiling of the next tau step, and
+  // whether t can still resolve that step.
+  const auto control = [&](double t, const ConstVecRef& z, double local, double step) {
     const double sigma = schedule.sigma(t);
     const double lambda_error = 2 * unit * std::abs(schedule.kappa(t)) / sigma;
     const bool resolve = options.resolve_basins;
@@ -135,43 +144,73 @@ Endpoint solve_adaptive(const Field& field, const ConstVecRef& z1, const Adaptiv
     StepControl c;
     if (options.settle) {
       c.stop = watch.verdict();
-      // Only a field that can finish in closed form settles; only the oracle's own path is
-      // measured by the watch's error model, so only it is called undecidable.
+      // Only a field that can finish in closed form settles.
       if (c.stop == Ending::settled && field.settled(t, z) != b.leader) c.stop.reset();
-      if (c.stop == Ending::undecidable && !(resolve && field.certifies())) c.stop.reset();
+      if (c.stop == Ending::undecidable && !exact) c.stop.reset();
     }
-    if (resolve) c.max_step = time_step(schedule, t, options.t_final, b.max_step);
+    // sigma'/sigma ~ p/t is singular at t = 0: a step over more than half the remaining t spans a
+    // change of it by more than 2x, where an error estimate (extrapolation above all) misjudges;
+    // Bulirsch-Stoer once stepped 3.4e-7 -> 2.7e-9 on y = (-1e-9, 0, 1e-9), u off by 0.036 for
+    // an estimate of 4e-4, and settled 36 of 2000 starts on the wrong point.
+    if (resolve) c.max_step = std::min(time_step(schedule, t, options.t_final, b.max_step), 0.5 * t);
+    // t = 1 - tau is resolved to ~1e-16 absolute: while the basin is open and the weights change
+    // within steps of kFrameStep, or the controller takes steps within a few hundred quanta, the
+    // t-frame cannot follow the path (data of scale ~1e6 and more near t = 1, of ~1e-3 and less
+    // near t = 0); the signal-to-noise frame resolves lambda to full relative precision.
+    if (!c.stop && exact && !b.certified && (c.max_step < kFrameStep || step < kTimeQuantum)) {
+      hand_over = true;
+      c.stop = Ending::reached_end;
+    }
     return c;
   };
   if (observer) observer(1.0, Vec(z1));
-  const StepControl first = control(1.0, z1, 0.0);
-  if (first.stop) return finish_at_leader(watch, *first.stop, 1.0, 0, 0);
+  const StepControl first = control(1.0, z1, 0.0, 1.0);
+  if (first.stop && !hand_over) return finish_at_leader(watch, *first.stop, 1.0, 0, 0);
 
-  // Forward variable tau = 1 - t: dz/dtau = -b(1 - tau, z).
-  const ForwardRhs rhs = [&](double tau, const ConstVecRef& z, VecRef dz) {
-    field.velocity(1.0 - tau, z, dz);
-    dz = -dz;
-  };
-  double tau_previous = 0;
-  const StepHook hook = [&](double tau, const ConstVecRef& z) {
-    const double t = 1.0 - tau;
-    if (observer) observer(t, Vec(z));
-    StepControl c = control(t, z, step_local_error(options.abs_tol, options.rel_tol, z, previous));
-    // t = 1 - tau is resolved to ~1e-16 absolute: steps within a few hundred of those mean the
-    // weights change faster than t can say (data of scale ~1e8 and more near t = 1), and the
-    // controller only accepts steps whose stages all round to the same t.
-    if (!c.stop && options.settle && options.resolve_basins && field.certifies() &&
-        tau - tau_previous < kTimeQuantum)
-      c.stop = Ending::undecidable;
-    previous = z;
-    tau_previous = tau;
-    return c;
-  };
-  ForwardRun run = integrate_forward(rhs, z1, 0.0, 1.0 - options.t_final,
-                                     std::min(kInitialStep, first.max_step), options, hook);
-  const double t_end = 1.0 - run.s;
-  if (options.settle && options.resolve_basins && field.certifies())
-    run.ending = watch.unfinished(run.ending);
+  ForwardRun run;
+  run.x = z1;
+  if (!hand_over) {
+    // Forward variable tau = 1 - t: dz/dtau = -b(1 - tau, z).
+    const ForwardRhs rhs = [&](double tau, const ConstVecRef& z, VecRef dz) {
+      field.velocity(1.0 - tau, z, dz);
+      dz = -dz;
+    };
+    double tau_previous = 0;
+    const StepHook hook = [&](double tau, const ConstVecRef& z) {
+      const double t = 1.0 - tau, step = tau - tau_previous;
+      if (observer) observer(t, Vec(z));
+      // Each stage's t is off by up to eps, which moves the step by ~eps |b| = eps |dz| / step.
+      const double local = step_local_error(options.abs_tol, options.rel_tol, z, previous) +
+                           2 * unit * (z - previous).norm() / step;
+      const StepControl c = control(t, z, local, step);
+      previous = z;
+      tau_previous = tau;
+      return c;
+    };
+    run = integrate_forward(rhs, z1, 0.0, 1.0 - options.t_final,
+                            std::min(kInitialStep, first.max_step), options, hook);
+  }
+  double t_end = 1.0 - run.s;
+  const double lambda_end = schedule.alpha(t_end) / schedule.sigma(t_end),
+               lambda_final = schedule.alpha(options.t_final) / schedule.sigma(options.t_final);
+  // Settling, the path needs no t: it follows its basin until the certificate (or the ceiling).
+  const double lambda_stop = options.settle ? std::max(lambda_final, options.snr_lambda_max) : lambda_final;
+  if (hand_over && lambda_stop > lambda_end) {
+    const auto on_step = [&](double lambda, const ConstVecRef& u) {
+      if (!observer) return;
+      const double t = time_of_snr(schedule, lambda);
+      observer(t, Vec(schedule.sigma(t) * u));
+    };
+    const ForwardRun snr = follow_snr(*exact, watch, lambda_end, run.x / schedule.sigma(t_end),
+                                      lambda_stop, options, on_step);
+    // The last step ends on lambda_final up to rounding: that is t_final.
+    t_end = snr.ending == Ending::reached_end && lambda_stop == lambda_final
+                ? options.t_final
+                : time_of_snr(schedule, snr.s);
+    run = {schedule.sigma(t_end) * snr.x, 1.0 - t_end, run.evaluations + snr.evaluations,
+           run.steps + snr.steps, snr.ending};
+  }
+  if (options.settle && exact) run.ending = watch.unfinished(run.ending);
   if (run.ending == Ending::settled || run.ending == Ending::undecidable)
     return finish_at_leader(watch, run.ending, t_end, run.evaluations, run.steps);
   return make_endpoint(points, std::move(run.x), run.ending, t_end, run.evaluations, run.steps);

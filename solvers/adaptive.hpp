@@ -17,7 +17,7 @@ struct AdaptiveOptions {
   double abs_tol = 1e-12;
   double rel_tol = 1e-12;
   long max_steps = 100000;   // guard: a singular field fails fast with Ending::step_limit
-  double t_final = 1e-12;    // integration stops here when the path has not settled before
+  double t_final = 1e-12;    // integration in t stops here when the path has not settled before
   bool settle = true;        // finish in closed form once field.settled(t, z) >= 0
   double snr_lambda_max = 1e20;  // solve_snr: ceiling of lambda = alpha/sigma when it never settles
   // Cap steps where the weights change and certify the basin for the state's error bound
@@ -30,6 +30,12 @@ struct AdaptiveOptions {
 // dense-output stepper. Throws std::invalid_argument when z1 has the wrong size or is not finite.
 // evaluations counts velocity calls (settled() checks are not counted). Every field evaluation
 // lies in [t_final, 1]: the last step is shortened to end exactly at t_final.
+// For the exact oracle (field.exact_oracle()) with resolve_basins, a path whose basin is still
+// open where the steps its weights need are too short for t = 1 - tau to resolve (shorter than
+// ~2.4e-7: data of scale >~1e6 near t = 1, basins chosen near t = 0) continues in signal-to-noise
+// time (solve_snr's integrator) from that state: down to lambda(t_final) without settling, with
+// settling until it settles or reaches snr_lambda_max (past t_final, which bounds only the
+// t-frame: a basin chosen below t_final, e.g. separation 1e-9 on bridge:2, is still found).
 // Limits of t = 1 - tau: t is resolved to ~1e-16 absolute, so near t_final = 1e-12 each step's
 // length is off by up to ~1e-4 relative. Without settling, this moves Z(t_final) off the exact
 // tail by up to u sum (sigma'/sigma) |Z - alpha y_k| over the steps (measured ~1e-5 for power:0.25,

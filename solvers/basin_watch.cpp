@@ -5,9 +5,6 @@
 #include <limits>
 
 namespace siv {
-namespace {
-
-}  // namespace
 
 const BasinReading& BasinWatch::observe(double alpha, double sigma, const ConstVecRef& x,
                                         double local, double lambda_error) {
@@ -32,7 +29,9 @@ const BasinReading& BasinWatch::observe(double alpha, double sigma, const ConstV
 }
 
 std::optional<Ending> BasinWatch::verdict() const {
-  if (reading_.certified) return Ending::settled;
+  // Identical points are one basin: the flow ends at their point, but no flow can say at which
+  // of their indices.
+  if (reading_.certified) return reading_.copies > 1 ? Ending::undecidable : Ending::settled;
   if (reading_.unresolvable) return Ending::undecidable;
   return std::nullopt;
 }

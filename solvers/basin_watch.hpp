@@ -25,7 +25,8 @@ class BasinWatch {
   const BasinReading& last() const { return reading_; }
   double error() const { return error_; }
 
-  // settled once the error ball is certified, undecidable once it is unresolvable.
+  // settled once the error ball is certified (undecidable when y_leader is duplicated in the
+  // data), undecidable once it is unresolvable.
   std::optional<Ending> verdict() const;
   // For a run that reached its end uncertified: undecidable when the leader has a distinct
   // neighbour closer than double precision can separate at its scale (|y_j - y_k| <=

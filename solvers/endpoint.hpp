@@ -14,7 +14,8 @@ enum class Ending {
   step_limit,   // the step-count guard fired (singular or stiff field)
   non_finite,   // the state or field became NaN or infinite
   undecidable,  // double precision or the tolerance cannot tell which of two nearby points the
-                // path ends at: Z_0 is the current leader y_k, the index is not trustworthy
+                // path ends at, or it ends at a point the data holds more than once: Z_0 is the
+                // current leader y_k, the index is not trustworthy
 };
 std::string to_string(Ending e);
 

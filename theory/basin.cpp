@@ -47,6 +47,7 @@ BasinReading read_basin(const Mat& points, double alpha, double sigma, const Con
     total += w;
     if (dist[i] == 0) {
       cluster += w;
+      out.copies += i != k;
     } else {
       r += w * (points.col(i) - yk);
       reach = std::max(reach, dist[i]);

@@ -24,6 +24,7 @@ struct BasinErrors {
 
 struct BasinReading {
   int leader = -1;         // lowest index of the top-weight cluster
+  int copies = 1;          // training points identical to y_leader, itself included
   bool certified = false;  // every state within the error of u ends exactly at y_leader
   bool ambiguous = false;  // some state within the error has another leader (a gap <= its error)
   bool unresolvable = false;  // ambiguous, with the error ball wider than a quarter of the scaled

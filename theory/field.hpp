@@ -29,9 +29,11 @@ class Field {
   virtual void velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const;
   virtual void velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
                                     Eigen::Ref<Mat> s) const;
-  // True when this is the exact oracle field, whose paths the basin certificate describes (the
-  // adaptive solvers then report `undecidable` where double precision cannot tell the basin).
-  virtual bool certifies() const { return false; }
+  // The oracle when this is the exact oracle field, whose paths the basin certificate describes
+  // (the adaptive solvers then follow them in signal-to-noise time where t cannot resolve the
+  // basin choice, and report `undecidable` where double precision cannot tell the basin).
+  virtual const OracleField* exact_oracle() const { return nullptr; }
+  bool certifies() const { return exact_oracle() != nullptr; }
 };
 
 // The exact field b*, s* of a training set; its batched calls use OracleField::evaluate_columns
@@ -48,7 +50,7 @@ class OracleVelocity final : public Field {
   void velocity_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b) const override;
   void velocity_score_batch(double t, const ConstMatRef& x, Eigen::Ref<Mat> b,
                             Eigen::Ref<Mat> s) const override;
-  bool certifies() const override { return true; }
+  const OracleField* exact_oracle() const override { return &oracle_; }
   const OracleField& oracle() const { return oracle_; }
 
  private:

@@ -81,6 +81,27 @@ TEST(CliSample, EulerLinearLandsToMachinePrecisionOnASeparatedSet) {
   for (double dist : check_rows(run.out, data, 20).dist) EXPECT_LE(dist, 1e-12);
 }
 
+// Issue 15: on y = (-1e12, 0, 1e12) the basin is chosen within lambda ~ 1e-12 of t = 1, which
+// 1000 Euler steps of 1e-3 jump over: sample must say so (exit 0, rows written). On y = (-1, 0, 1)
+// the same grid resolves the choice and says nothing.
+TEST(CliSample, FixedGridWarnsWhenItsStepsJumpOverTheBasinChoice) {
+  const test::TempDir dir;
+  const auto sample = [&](const std::string& data) {
+    return run_siverify({"sample", "--data", dir.write("y.csv", data), "--schedule", "linear",
+                         "--solver", "euler", "--steps", "1000", "--count", "30", "--seed", "1"});
+  };
+  const Result wide = sample("-1e12\n0\n1e12\n");
+  ASSERT_EQ(wide.code, 0) << wide.err;
+  EXPECT_EQ(test::parse_output(wide.out).rows.size(), 30u);
+  EXPECT_NE(wide.err.find("warning: 30 of 30 samples took a grid step coarser than the scale on "
+                          "which their weights change"),
+            std::string::npos)
+      << wide.err;
+  const Result unit = sample("-1\n0\n1\n");
+  ASSERT_EQ(unit.code, 0) << unit.err;
+  EXPECT_EQ(unit.err.find("coarser"), std::string::npos) << unit.err;
+}
+
 TEST(CliSample, StartFileGivesOneRowPerStart) {
   const test::TempDir dir;
   const Mat data = build_training_set({4, 3, 0.5, 8});

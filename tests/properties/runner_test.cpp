@@ -409,6 +409,30 @@ TEST(Runner, TokensReplayToTheRunsOutcomeUnderAnySelection) {
   const double p = a.observe(old).observed;
   EXPECT_EQ(replay_case(a, old, p).outcome, Outcome::violation);
   EXPECT_EQ(replay_case(a, old, p / 2).outcome, Outcome::pass);
+// Checks without a step count (adaptive solvers) carry no ladder, so their tokens parse back
+// (they once carried N=0;L=5, which parse_token rejects) and replay to the same record.
+TEST(Runner, AdaptiveChecksReplayFromTheirTokens) {
+  for (const char* id : {"C1.ode", "C1.law.ode"}) {
+    const Check& real = find_check(id);
+    RunOptions o = options(2);
+    o.profile.paper_case = true;  // the first case: n = 5, d = 2
+    o.profile.max_n = 3;
+    o.profile.max_d = 2;
+    o.schedules = {"linear"};
+    const RunResult r = run_checks({&real}, o);
+    ASSERT_FALSE(r.records.empty()) << id;
+    for (const auto& rec : r.records) {
+      const std::string token = to_token(rec.c);
+      Case parsed;
+      ASSERT_NO_THROW(parsed = parse_token(token)) << token;
+      const CaseRecord again = replay_case(real, parsed, o.alpha);
+      EXPECT_EQ(again.c, rec.c) << token;
+      const double a = again.obs.observed, b = rec.obs.observed;
+      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << token << ": " << a << " vs " << b;
+      EXPECT_EQ(again.obs.details, rec.obs.details) << token;
+      EXPECT_EQ(again.outcome, rec.outcome) << token;
+    }
+  }
 }
 
 }  // namespace
