@@ -12,6 +12,7 @@
 //   | c.observe(case)             | runs the case: observed vs bound, assumptions, details     |
 //   | c.expected(group)           | the verdict the harness's own precise statement predicts   |
 //   | c.mutants()                 | planted false claims (variant, group) that must be refuted  |
+//   | c.papers_setting()          | the first case may take the papers' n = 5, d = 2 (default)  |
 #pragma once
 
 #include <limits>
@@ -121,6 +122,9 @@ class Check {
   virtual Observation observe(const Case& c) const = 0;
   virtual Verdict expected(const std::string& group) const { (void)group; return Verdict::holds; }
   virtual std::vector<Mutant> mutants() const { return {}; }
+  // False when the papers' setting (n = 5, d = 2) cannot host the statement (C9.bisector: n = 2):
+  // the first case of each group is then drawn like the others.
+  virtual bool papers_setting() const { return true; }
 };
 
 // max that keeps a NaN (std::max(a, NaN) drops it): a NaN anywhere must reach the verdict.
