@@ -11,9 +11,7 @@
 
 #include "properties/claims.hpp"
 #include "properties/scene.hpp"
-#include "solvers/adaptive.hpp"
 #include "theory/denoising.hpp"
-#include "theory/learned.hpp"
 #include "theory/random.hpp"
 
 namespace siv {
@@ -203,108 +201,12 @@ class BisectorMaximum final : public Check {
   }
 };
 
-// Where a sample lies against the training set: memorized within sep/4 of a point, in a gap
-// when its two nearest points y_i, y_j have it within |y_i - y_j|/4 of the segment between them,
-// projecting into the segment's middle half, and it is not memorized.
-bool in_gap(const Mat& y, double separation, const Vec& z) {
-  const int n = static_cast<int>(y.cols());
-  if (n < 2) return false;
-  int first = -1, second = -1;
-  double d1 = std::numeric_limits<double>::infinity(), d2 = d1;
-  for (int k = 0; k < n; ++k) {
-    const double dist = (z - y.col(k)).norm();
-    if (dist < d1) {
-      second = first;
-      d2 = d1;
-      first = k;
-      d1 = dist;
-    } else if (dist < d2) {
-      second = k;
-      d2 = dist;
-    }
-  }
-  if (d1 < separation / 4) return false;
-  const Vec seg = y.col(second) - y.col(first);
-  const double along = (z - y.col(first)).dot(seg) / seg.squaredNorm();
-  if (along < 0.25 || along > 0.75) return false;
-  return (z - y.col(first) - along * seg).norm() < seg.norm() / 4;
-}
-
-struct GapStudy {
-  std::vector<double> ratio;      // F/P of each rung
-  std::vector<std::vector<double>> noisy, mean;  // [rung][model] gap fraction
-};
-
-// N independently trained random-feature models per rung, each trained twice on the same features
-// and draws: on the sampled y (the noisy target) and on the posterior mean (zero variance); the
-// gap fraction of the endpoints at the cutoff t_min from common exact starts.
-GapStudy gap_study(const Scene& scene, const Case& c, const std::vector<int>& features, int samples,
-                   double t_min, int models) {
-  GapStudy out;
-  const OracleField& oracle = scene.oracle();
-  AdaptiveOptions o;
-  o.abs_tol = o.rel_tol = 1e-6;
-  o.t_final = t_min;
-  o.settle = false;
-  o.resolve_basins = false;
-  for (int f : features) {
-    out.ratio.push_back(static_cast<double>(f) / samples);
-    out.noisy.emplace_back();
-    out.mean.emplace_back();
-    for (int j = 0; j < models; ++j) {
-      for (bool mean_target : {false, true}) {
-        LearnedOptions lo;
-        lo.lambda = 1e-6;
-        lo.features = f;
-        lo.samples = samples;
-        lo.t_min = t_min;
-        lo.mean_target = mean_target;
-        const LearnedField field(oracle, lo, derive_seed(c.seed, 0x9a90 + j));
-        int gaps = 0;
-        for (int i = 0; i < c.starts; ++i) {
-          const Endpoint e = solve_adaptive(field, scene.start(i).z, o);
-          gaps += e.ending == Ending::reached_end && in_gap(oracle.points(), c.set.separation, e.z);
-        }
-        (mean_target ? out.mean : out.noisy).back().push_back(static_cast<double>(gaps) / c.starts);
-      }
-    }
-  }
-  return out;
-}
-
-class GapFilling final : public Check {
- public:
-  std::string id() const override { return "C9.gapfill"; }
-  std::string claim() const override { return "C9"; }
-  std::string statement() const override {
-    return "random-feature models trained on the noisy target fill the gaps between training points "
-           "more than the same models trained on s* itself";
-  }
-  std::vector<std::string> groups(const Profile&) const override { return {"linear"}; }
-  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    return case_generator(group, profile, 0.5, 2.0, 0);
-  }
-  Observation observe(const Case& c) const override {
-    const Scene scene(c);
-    Observation obs;
-    const GapStudy g = gap_study(scene, c, {32, 128, 512}, 128, 0.02, 4);
-    for (std::size_t r = 0; r < g.ratio.size(); ++r)
-      for (std::size_t j = 0; j < g.noisy[r].size(); ++j)
-        obs.row("gaps", {{"ratio", g.ratio[r]}, {"model", double(j)}, {"noisy", g.noisy[r][j]},
-                         {"mean", g.mean[r][j]}});
-    obs.observed = 0;
-    obs.bound = 1;
-    return obs;
-  }
-};
-
 }  // namespace
 
 std::vector<std::unique_ptr<Check>> c9_checks() {
   std::vector<std::unique_ptr<Check>> out;
   out.push_back(std::make_unique<TargetCovariance>());
   out.push_back(std::make_unique<BisectorMaximum>());
-  out.push_back(std::make_unique<GapFilling>());
   return out;
 }
 

@@ -55,7 +55,6 @@ class SpecParser {
       fail(std::string("expected ") + grammar + ", got " + std::to_string(args) + " field(s)");
   }
   bool has(std::size_t i) const { return i < fields_.size(); }
-  std::string_view text(std::size_t i) const { return fields_[i]; }
   double number(std::size_t i, const char* what) const {
     const std::string_view text = fields_[i];
     double value = 0;
@@ -419,7 +418,7 @@ std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const Or
       return std::make_unique<SmoothedField>(oracle, width);
     }
     if (kind == "learned") {
-      p.arity(1, 6, "learned:LAMBDA[:FEATURES[:SAMPLES[:TMIN[:LENGTH[:mean]]]]]");
+      p.arity(1, 5, "learned:LAMBDA[:FEATURES[:SAMPLES[:TMIN[:LENGTH]]]]");
       LearnedOptions o;
       o.lambda = p.number(1, "LAMBDA");
       if (!(o.lambda > 0)) p.fail("LAMBDA must be > 0");
@@ -429,8 +428,6 @@ std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const Or
       if (!(o.t_min > 0 && o.t_min < 1)) p.fail("TMIN must lie in (0, 1)");
       if (p.has(5)) o.length = p.number(5, "LENGTH");
       if (!(o.length >= 0)) p.fail("LENGTH must be >= 0 (0: automatic)");
-      if (p.has(6) && p.text(6) != "mean") p.fail("the target field must be 'mean'");
-      o.mean_target = p.has(6);
       return std::make_unique<LearnedField>(oracle, o, seed);
     }
   } catch (const std::invalid_argument& e) {

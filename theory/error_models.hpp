@@ -212,8 +212,7 @@ class SmoothedField final : public EstimatedField {
 //   rotating:C:OMEGA                                 any finite C and OMEGA
 //   density:C[:CAP]                                  any finite C, CAP >= 1 (1000)
 //   smooth:W                                         W >= 0
-//   learned:LAMBDA[:FEATURES[:SAMPLES[:TMIN[:LENGTH[:mean]]]]]  see theory/learned.hpp for the
-//                                                    defaults; mean: the zero-variance target
+//   learned:LAMBDA[:FEATURES[:SAMPLES[:TMIN[:LENGTH]]]]  see theory/learned.hpp for the defaults
 // Throws std::invalid_argument naming the spec and the offending field.
 std::unique_ptr<EstimatedField> make_error_model(std::string_view spec, const OracleField& oracle,
                                                  std::uint64_t seed);

@@ -100,7 +100,6 @@ LearnedField::LearnedField(const OracleField& oracle, const LearnedOptions& opti
   const Schedule& s = schedule();
   Mat design, targets;
   Vec x(d), xdot(d), phi(J), angle(J), bstar(d);
-  Posterior post;
   auto build = [&](Eigen::Index start, Eigen::Index rows, double* oracle_loss) {
     design.resize(rows, J);
     targets.resize(rows, d);
@@ -114,10 +113,6 @@ LearnedField::LearnedField(const OracleField& oracle, const LearnedOptions& opti
       features(t, x, phi, angle);
       design.row(r) = kappa * phi.transpose();
       targets.row(r) = (xdot - s.log_sigma_rate(t) * x - kappa * ybar_).transpose();
-      if (options_.mean_target) {
-        oracle.posterior(s.alpha(t), s.sigma(t), x, post);
-        targets.row(r) = (kappa * (post.m - ybar_)).transpose();
-      }
       if (oracle_loss) {
         oracle.velocity(t, x, bstar);
         *oracle_loss += (bstar - xdot).squaredNorm();
@@ -194,7 +189,7 @@ double LearnedField::error_divergence(double t, const ConstVecRef& x) const {
 std::string LearnedField::name() const {
   return "learned:" + format_number(options_.lambda) + ":" + std::to_string(options_.features) +
          ":" + std::to_string(options_.samples) + ":" + format_number(options_.t_min) + ":" +
-         format_number(options_.length) + (options_.mean_target ? ":mean" : "");
+         format_number(options_.length);
 }
 
 std::vector<ModelParameter> LearnedField::parameters() const {
@@ -203,7 +198,6 @@ std::vector<ModelParameter> LearnedField::parameters() const {
           {"samples", std::to_string(options_.samples)},
           {"t_min", format_number(options_.t_min)},
           {"length", format_number(options_.length)},
-          {"target", options_.mean_target ? "posterior mean" : "sampled y"},
           {"training_loss", format_number(training_loss_)},
           {"oracle_training_loss", format_number(oracle_training_loss_)},
           {"seed", std::to_string(seed_)}};

@@ -35,9 +35,6 @@ struct LearnedOptions {
   int samples = 4096;    // M training draws (t, k, xi)
   double t_min = 0.01;   // training times t ~ U[t_min, 1]
   double length = 0;     // ell; 0 means half the smallest pairwise distance of Y (1 when n = 1)
-  // Regress on the posterior mean m(t, x) instead of the drawn y: the zero-variance target of C9
-  // (same draws, same features; only the target's conditional variance Cov_w(y) is removed).
-  bool mean_target = false;
 };
 
 // Ridge regression min_Theta |G Theta - R|_F^2 / M + lambda |Theta|_F^2 (M rows), accumulated in
