@@ -73,6 +73,18 @@ Line make_line(const TrainingSetSpec& spec) {
   return line;
 }
 
+// What every C8 observation starts from: the case's line and its oracle.
+struct LineScene {
+  Line line;
+  OracleField oracle;
+  explicit LineScene(const Case& c) : line(make_line(c.set)), oracle(line.data, make_schedule(c.schedule)) {}
+  const Schedule& schedule() const { return oracle.schedule(); }
+  // The group's single width W = R Delta.
+  LineSmoothedField group_field(const Case& c) const {
+    return LineSmoothedField(oracle, line.u, group_ratio(c.group) * line.spacing);
+  }
+};
+
 // Cases on line sets: d >= 2 (a normal direction), separation in [0.2, 5].
 rc::Gen<Case> line_cases(const std::string& group, const Profile& profile, int min_starts) {
   return rc::gen::map(case_generator(group_schedule(group), profile, 0.2, 5.0, 0),
@@ -144,11 +156,11 @@ class NormalRate final : public Check {
   Observation observe(const Case& c) const override {
     Observation obs;
     if (!on_line(c, obs)) return obs;
-    const Line line = make_line(c.set);
-    const OracleField oracle(line.data, make_schedule(c.schedule));
-    const double width = group_ratio(c.group) * line.spacing;
-    const LineSmoothedField field(oracle, line.u, width);
-    const Schedule& s = oracle.schedule();
+    const LineScene scene(c);
+    const Line& line = scene.line;
+    const LineSmoothedField field = scene.group_field(c);
+    const Schedule& s = scene.schedule();
+    const double width = field.width();
     const double eps = std::numeric_limits<double>::epsilon();
     const double y_max = line.data.rowwise().norm().maxCoeff();
     double worst = 0, max_normal = 0;
@@ -216,11 +228,10 @@ class TangentLaw final : public Check {
     Observation obs;
     obs.comparison = Comparison::p_value;
     if (!on_line(c, obs)) return obs;
-    const Line line = make_line(c.set);
-    const OracleField oracle(line.data, make_schedule(c.schedule));
-    const double width = group_ratio(c.group) * line.spacing;
-    const LineSmoothedField field(oracle, line.u, width);
-    const Schedule& s = oracle.schedule();
+    const LineScene scene(c);
+    const Line& line = scene.line;
+    const LineSmoothedField field = scene.group_field(c);
+    const Schedule& s = scene.schedule();
     std::vector<double> pit;
     for (int i = 0; i < c.starts; ++i) {
       const LinePath p = smoothed_path(field, line, c.seed, i);
@@ -236,7 +247,7 @@ class TangentLaw final : public Check {
     const ChiSquareTest test = pit_test(pit, 3 * c.set.n);
     obs.observed = test.p_value;
     obs.bound = kLevel;
-    obs.detail("width", width);
+    obs.detail("width", field.width());
     obs.detail("chi2", test.statistic);
     obs.detail("dof", test.dof);
     return obs;
@@ -272,13 +283,13 @@ class MemorizedFraction final : public Check {
     Observation obs;
     obs.comparison = Comparison::p_value;
     if (!on_line(c, obs)) return obs;
-    const Line line = make_line(c.set);
-    const OracleField oracle(line.data, make_schedule(c.schedule));
-    const Schedule& s = oracle.schedule();
+    const LineScene scene(c);
+    const Line& line = scene.line;
+    const Schedule& s = scene.schedule();
     const double delta = kMemorizedWindow * line.spacing;
     double smallest_p = 1, first_predicted = 0;
     for (double ratio : width_ladder()) {
-      const LineSmoothedField field(oracle, line.u, ratio * line.spacing);
+      const LineSmoothedField field(scene.oracle, line.u, ratio * line.spacing);
       long hits = 0;
       double predicted = 0;
       for (int i = 0; i < c.starts; ++i) {
