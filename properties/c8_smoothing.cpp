@@ -86,13 +86,11 @@ struct LineScene {
 };
 
 // Cases on line sets: d >= 2 (a normal direction), separation in [0.2, 5].
-rc::Gen<Case> line_cases(const std::string& group, const Profile& profile, int min_starts) {
-  return rc::gen::map(case_generator(group_schedule(group), profile, 0.2, 5.0, 0),
-                      [min_starts](Case c) {
-                        c.set.d = std::max(2, c.set.d);
-                        c.starts = std::max(c.starts, min_starts);
-                        return c;
-                      });
+rc::Gen<Case> line_cases(const std::string& group, const Profile& profile) {
+  return rc::gen::map(case_generator(group_schedule(group), profile, 0.2, 5.0, 0), [](Case c) {
+    c.set.d = std::max(2, c.set.d);
+    return c;
+  });
 }
 
 // One path of the smoothed ODE from an exact start Z_1 ~ q_1 (stream i of the case seed): the
@@ -147,7 +145,7 @@ class NormalRate final : public Check {
   }
   std::vector<std::string> groups(const Profile&) const override { return single_width_groups(); }
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    return line_cases(group, profile, 0);
+    return line_cases(group, profile);
   }
   std::vector<Mutant> mutants() const override {
     return {{"off-line", line_group(1, "linear"),
@@ -210,15 +208,11 @@ class TangentLaw final : public Check {
   std::string claim() const override { return "C8"; }
   std::string statement() const override {
     return "the tangent coordinate u.Z_t at t = 1e-6 has law (1/n) sum_k N(alpha a_k, sigma^2 + W^2) "
-           "(chi-square on 3n equiprobable bins, >= 5 expected per bin)";
+           "(chi-square on 3n equiprobable bins, max(M, 15 n) paths)";
   }
   std::vector<std::string> groups(const Profile&) const override { return single_width_groups(); }
-  // 3n bins with at least 5 expected samples each.
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    return rc::gen::map(line_cases(group, profile, 0), [](Case c) {
-      c.starts = std::max(c.starts, 15 * c.set.n);
-      return c;
-    });
+    return line_cases(group, profile);
   }
   std::vector<Mutant> mutants() const override {
     return {{"uniform", line_group(0.1, "linear"),
@@ -233,7 +227,9 @@ class TangentLaw final : public Check {
     const LineSmoothedField field = scene.group_field(c);
     const Schedule& s = scene.schedule();
     std::vector<double> pit;
-    for (int i = 0; i < c.starts; ++i) {
+    // 3n bins with at least 5 expected samples each: max(M, 15 n) paths.
+    const int paths = std::max(c.starts, 15 * c.set.n);
+    for (int i = 0; i < paths; ++i) {
       const LinePath p = smoothed_path(field, line, c.seed, i);
       if (record_failure(p, obs)) return obs;
       const double alpha = s.alpha(p.t), tangent = line.u.dot(p.z);
@@ -273,7 +269,7 @@ class MemorizedFraction final : public Check {
     return {"ladder on linear", "ladder on bridge:2"};
   }
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    return line_cases(group, profile, 0);
+    return line_cases(group, profile);
   }
   std::vector<Mutant> mutants() const override {
     return {{"still-memorize", "ladder on linear",
