@@ -3,9 +3,9 @@
 // in R^d, d >= 2; the empirical score smoothed along u with a Gaussian kernel of width W
 // (theory/line_smoothing.hpp, where the two exact consequences below are derived). From exact
 // starts Z_1 ~ q_1 the ODE of b_W gives, at every t and for every W:
-//   P Z_t - alpha(t) c = (sigma(t)/sigma(1)) (P Z_1 - alpha(1) c)   (C8.normal: onto the line at the
-//                                                                   unsmoothed rate sigma(t))
-//   u.Z_t ~ (1/n) sum_k N(alpha(t) a_k, sigma(t)^2 + W^2)            (C8.tangent: the tangent law)
+//   P Z_t - alpha(t) c = (sigma(t)/sigma(1)) (P Z_1 - alpha(1) c)
+//       (C8.normal: onto the line at the unsmoothed rate sigma(t)),
+//   u.Z_t ~ (1/n) sum_k N(alpha(t) a_k, sigma(t)^2 + W^2)   (C8.tangent: the tangent law),
 // so the memorized fraction (tangent coordinate within Delta/10 of a training point) is the
 // exact window mass of that law and falls as W grows (C8.memorized). Paths stop at t = 1e-6,
 // where the laws are still exact.
@@ -23,10 +23,11 @@
 namespace siv {
 namespace {
 
-constexpr double kLineEnd = 1e-6;        // paths stop here
-constexpr double kLineTolerance = 1e-10; // solver's absolute and relative tolerance
-constexpr double kLevel = 1e-3;          // the runner's default family-wise level (RunOptions::alpha)
-constexpr double kMemorizedWindow = 0.1; // memorized: tangent coordinate within 0.1 Delta of a point
+constexpr double kLineEnd = 1e-6;         // paths stop here
+constexpr double kLineTolerance = 1e-10;  // solver's absolute and relative tolerance
+constexpr double kLevel = 1e-3;  // the runner's default family-wise level (RunOptions::alpha)
+constexpr double kMemorizedWindow =
+    0.1;  // memorized: tangent coordinate within 0.1 Delta of a point
 
 // Widths of C8.memorized's ladder, in units of the spacing Delta.
 const std::vector<double>& width_ladder() {
@@ -40,7 +41,9 @@ std::string line_group(double ratio, const std::string& schedule) {
   std::snprintf(buffer, sizeof buffer, "line:%g", ratio);
   return std::string(buffer) + " on " + schedule;
 }
-std::string group_schedule(const std::string& group) { return group.substr(group.find(" on ") + 4); }
+std::string group_schedule(const std::string& group) {
+  return group.substr(group.find(" on ") + 4);
+}
 double group_ratio(const std::string& group) {
   return std::stod(group.substr(5, group.find(" on ") - 5));
 }
@@ -53,8 +56,8 @@ std::vector<std::string> single_width_groups() {
 // The case's line: n points at spacing Delta = separation along a random unit u, offset by a
 // random c perpendicular to u (|c| of order Delta), all from the set's seed.
 struct Line {
-  Mat data;      // n x d, rows y_k
-  Vec u, c, a;   // direction, normal offset, tangent coordinates a_k = u.y_k
+  Mat data;     // n x d, rows y_k
+  Vec u, c, a;  // direction, normal offset, tangent coordinates a_k = u.y_k
   double spacing = 1;
 };
 Line make_line(const TrainingSetSpec& spec) {
@@ -77,7 +80,8 @@ Line make_line(const TrainingSetSpec& spec) {
 struct LineScene {
   Line line;
   OracleField oracle;
-  explicit LineScene(const Case& c) : line(make_line(c.set)), oracle(line.data, make_schedule(c.schedule)) {}
+  explicit LineScene(const Case& c)
+      : line(make_line(c.set)), oracle(line.data, make_schedule(c.schedule)) {}
   const Schedule& schedule() const { return oracle.schedule(); }
   // The group's single width W = R Delta.
   LineSmoothedField group_field(const Case& c) const {
@@ -101,14 +105,16 @@ struct LinePath {
   long steps = 0;
   Ending ending = Ending::reached_end;
 };
-LinePath smoothed_path(const LineSmoothedField& field, const Line& line, std::uint64_t seed, int i) {
+LinePath smoothed_path(const LineSmoothedField& field, const Line& line, std::uint64_t seed,
+                       int i) {
   const Schedule& s = field.schedule();
   Rng rng(seed, static_cast<std::uint64_t>(i));
   const int k = rng.index(static_cast<int>(line.data.rows()));
   const Vec xi = rng.normal_vector(field.dim());
   const double eta = rng.normal();
   LinePath p;
-  p.z1 = s.alpha(1.0) * line.data.row(k).transpose() + s.sigma(1.0) * xi + field.width() * eta * line.u;
+  p.z1 = s.alpha(1.0) * line.data.row(k).transpose() + s.sigma(1.0) * xi +
+         field.width() * eta * line.u;
   AdaptiveOptions o;
   o.abs_tol = o.rel_tol = kLineTolerance;
   o.t_final = kLineEnd;
@@ -140,8 +146,8 @@ class NormalRate final : public Check {
   std::string id() const override { return "C8.normal"; }
   std::string claim() const override { return "C8"; }
   std::string statement() const override {
-    return "smoothing along the line keeps normal convergence: |P Z_t - alpha c - (sigma(t)/sigma(1)) "
-           "(P Z_1 - alpha(1) c)| <= solver and rounding error at t = 1e-6, for every W";
+    return "smoothing along the line keeps normal convergence: |P Z_t - alpha c - (sigma(t)/"
+           "sigma(1)) (P Z_1 - alpha(1) c)| <= solver and rounding error at t = 1e-6, for every W";
   }
   std::vector<std::string> groups(const Profile&) const override { return single_width_groups(); }
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
@@ -172,9 +178,9 @@ class NormalRate final : public Check {
       const double gap = (nt - (s.sigma(p.t) / s.sigma(1.0)) * n1).norm();
       // Error model: the solver's global allowance (steps x tolerance x state size, as for every
       // adaptive path here) plus the rounding of the projections.
-      const double allowance = static_cast<double>(p.steps) * kLineTolerance *
-                                   (1 + p.z1.norm() + p.z.norm() + y_max) +
-                               16 * c.set.d * eps * (p.z.norm() + line.c.norm() + n1.norm());
+      const double allowance =
+          static_cast<double>(p.steps) * kLineTolerance * (1 + p.z1.norm() + p.z.norm() + y_max) +
+          16 * c.set.d * eps * (p.z.norm() + line.c.norm() + n1.norm());
       worst = nan_max(worst, gap / allowance);
       max_normal = nan_max(max_normal, nt.norm());
       normal.push_back(nt.norm());
@@ -207,7 +213,8 @@ class TangentLaw final : public Check {
   std::string id() const override { return "C8.tangent"; }
   std::string claim() const override { return "C8"; }
   std::string statement() const override {
-    return "the tangent coordinate u.Z_t at t = 1e-6 has law (1/n) sum_k N(alpha a_k, sigma^2 + W^2) "
+    return "the tangent coordinate u.Z_t at t = 1e-6 has law (1/n) sum_k N(alpha a_k, sigma^2 + "
+           "W^2) "
            "(chi-square on 3n equiprobable bins, max(M, 15 n) paths)";
   }
   std::vector<std::string> groups(const Profile&) const override { return single_width_groups(); }
@@ -215,8 +222,9 @@ class TangentLaw final : public Check {
     return line_cases(group, profile);
   }
   std::vector<Mutant> mutants() const override {
-    return {{"uniform", line_group(0.1, "linear"),
-             "the tangent law is uniform on the segment [a_1 - Delta/2, a_n + Delta/2] for every W"}};
+    return {
+        {"uniform", line_group(0.1, "linear"),
+         "the tangent law is uniform on the segment [a_1 - Delta/2, a_n + Delta/2] for every W"}};
   }
   Observation observe(const Case& c) const override {
     Observation obs;
@@ -261,7 +269,8 @@ class MemorizedFraction final : public Check {
   std::string id() const override { return "C8.memorized"; }
   std::string claim() const override { return "C8"; }
   std::string statement() const override {
-    return "over W = 0.02, 0.1, 0.3, 1 Delta the fraction of tangent coordinates within Delta/10 of "
+    return "over W = 0.02, 0.1, 0.3, 1 Delta the fraction of tangent coordinates within Delta/10 "
+           "of "
            "a training point is the exact window mass of the tangent law (it falls from ~1 as W "
            "grows); two-sided binomial per width, Bonferroni over the ladder";
   }

@@ -2,7 +2,8 @@
 // -z/sigma is a noisy proxy of the score: given x_t = x its mean is s*(t, x) and its covariance
 // C = (alpha^2/sigma^4) Cov_w(y) (theory/denoising.hpp derives both).
 //   C9.covariance: over exact joint draws (k, z), x = alpha y_k + sigma z, the residuals
-//     |T - s*(x)|^2 - tr C(x), f(x) (|T - s*|^2 - tr C) and (T - s*).v have mean 0 (z-tests on sums normalised by their exact conditional variances).
+//     |T - s*(x)|^2 - tr C(x), f(x) (|T - s*|^2 - tr C) and (T - s*).v have mean 0 (z-tests on sums
+//     normalised by their exact conditional variances).
 //   C9.bisector: for n = 2, on every line parallel to y_2 - y_1 the variance fraction
 //     f = tr C / (tr C + |s*|^2) is largest on the bisector, where it is b^2/(b^2 + 4|v|^2).
 #include <algorithm>
@@ -95,8 +96,10 @@ class TargetCovariance final : public Check {
         for (int j = 0; j < n; ++j)
           logit = std::max(logit, (x - alpha * y.col(j)).squaredNorm() / (2 * sigma * sigma));
         const double e = (8 * kEps * d * (x.norm() + alpha * y_max + sigma * z.norm()) +
-                          4 * kEps * (n + d + logit) * alpha * diameter) / (sigma * sigma);
-        const double excess_rounding = 2 * residual.norm() * e + e * e + 8 * kEps * (n + d) * m.trace;
+                          4 * kEps * (n + d + logit) * alpha * diameter) /
+                         (sigma * sigma);
+        const double excess_rounding =
+            2 * residual.norm() * e + e * e + 8 * kEps * (n + d) * m.trace;
         trace.add(excess, m.trace_variance, excess_rounding);
         weighted.add(m.fraction * excess, m.fraction * m.fraction * m.trace_variance,
                      excess_rounding + 4 * kEps * std::abs(excess));
@@ -117,7 +120,8 @@ class TargetCovariance final : public Check {
 // Weights carry relative error ~eps (n + d + largest logit), which N inherits twice; the residual
 // r = x - alpha m carries ~eps d (|x| + alpha |y|) plus alpha |y_2 - y_1| times the weights' error.
 // To first order |df| <= f (1 - f) |dN|/N + N |dQ| / (N + Q)^2 with |dQ| <= 2 |r| dr + dr^2.
-double fraction_rounding(const Mat& y, double alpha, double sigma, const Vec& x, const TargetMoments& m) {
+double fraction_rounding(const Mat& y, double alpha, double sigma, const Vec& x,
+                         const TargetMoments& m) {
   const int n = static_cast<int>(y.cols()), d = static_cast<int>(y.rows());
   double logit = 0, y_max = 0;
   for (int k = 0; k < n; ++k) {
@@ -125,7 +129,8 @@ double fraction_rounding(const Mat& y, double alpha, double sigma, const Vec& x,
     y_max = std::max(y_max, y.col(k).norm());
   }
   const double rel_w = 4 * kEps * (n + d + logit);
-  const double dr = 4 * kEps * d * (x.norm() + alpha * y_max) + alpha * (y.col(1) - y.col(0)).norm() * rel_w;
+  const double dr =
+      4 * kEps * d * (x.norm() + alpha * y_max) + alpha * (y.col(1) - y.col(0)).norm() * rel_w;
   const double total = m.signal + m.residual;
   return m.fraction * (1 - m.fraction) * (2 * rel_w + 4 * kEps * d) +
          m.signal * (2 * std::sqrt(m.residual) * dr + dr * dr) / (total * total) + 8 * kEps;
@@ -173,7 +178,8 @@ class BisectorMaximum final : public Check {
       // The line through alpha mid + v parallel to e: a point on it, its bisector crossing, and
       // (the mutant) the crossing over y_1.
       const Vec on_bisector = alpha * mid + v;
-      const Vec x = c.variant == "peaks-at-points" ? Vec(alpha * y.col(0) + v) : Vec(on_bisector + a * e);
+      const Vec x =
+          c.variant == "peaks-at-points" ? Vec(alpha * y.col(0) + v) : Vec(on_bisector + a * e);
       // The closed form at the offset the rounded points actually have.
       const Vec offset = on_bisector - alpha * mid;
       const double r = (offset - offset.dot(e) * e).norm();
@@ -190,7 +196,8 @@ class BisectorMaximum final : public Check {
       if (c.variant == "peaks-at-points") {
         worst = nan_max(worst, (f_b - f_x) / (tol_x + tol_b));
       } else {
-        worst = nan_max(worst, std::max((f_x - closed) / (tol_x + tol_b), std::abs(f_b - closed) / tol_b));
+        worst = nan_max(worst,
+                        std::max((f_x - closed) / (tol_x + tol_b), std::abs(f_b - closed) / tol_b));
       }
       largest = nan_max(largest, f_b);
     }

@@ -6,7 +6,8 @@
 //   Cov[target | x] = (alpha^2 / sigma^4) Cov_w(y) =: C(t, x)      (x is fixed; y carries the law).
 // Second-order Tweedie: grad_x s* = -(I - alpha dm/dx)/sigma^2 with dm/dx = (alpha/sigma^2) Cov_w,
 // so C = grad s* + I/sigma^2 (a second, independent route to C).
-// Variance fraction f = tr C / (tr C + |s*|^2) = alpha^2 tr Cov_w / (alpha^2 tr Cov_w + |x - alpha m|^2).
+// Variance fraction f = tr C / (tr C + |s*|^2)
+//                    = alpha^2 tr Cov_w / (alpha^2 tr Cov_w + |x - alpha m|^2).
 //
 // n = 2, y_2 - y_1 = Delta, b = alpha |Delta|; write x = alpha (y_1 + y_2)/2 + a e + v with
 // e = Delta/|Delta| and v perpendicular to e. The logit difference is a b / sigma^2, so
@@ -23,9 +24,9 @@
 namespace siv {
 
 struct TargetMoments {
-  Vec score;           // s* = E[target | x]
-  Mat covariance;      // C = (alpha^2 / sigma^4) Cov_w(y)
-  double trace = 0;    // tr C
+  Vec score;         // s* = E[target | x]
+  Mat covariance;    // C = (alpha^2 / sigma^4) Cov_w(y)
+  double trace = 0;  // tr C
   // Var(|target - s*|^2 | x) = (alpha^4 / sigma^8) (sum_k w_k |y_k - m|^4 - (tr Cov_w)^2): what a
   // test of E|target - s*|^2 = tr C normalises by (target - s* = alpha (y - m)/sigma^2).
   double trace_variance = 0;
@@ -38,7 +39,8 @@ struct TargetMoments {
 // points: d x n (column k is y_k); sigma > 0.
 TargetMoments denoising_target(const Mat& points, double alpha, double sigma, const ConstVecRef& x);
 
-// The n = 2 fraction on the bisector at distance r from the axis: b^2 / (b^2 + 4 r^2), b = alpha |Delta|.
+// The n = 2 fraction on the bisector at distance r from the axis: b^2 / (b^2 + 4 r^2),
+// b = alpha |Delta|.
 double bisector_fraction(double b, double r);
 
 }  // namespace siv

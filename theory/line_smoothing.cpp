@@ -11,8 +11,9 @@ LineSmoothedField::LineSmoothedField(const OracleField& oracle, const ConstVecRe
                                      double width)
     : oracle_(oracle), u_(direction), width_(width) {
   if (direction.size() != oracle.dim() || !(direction.norm() > 0) || !direction.allFinite())
-    throw std::invalid_argument("line smoothing: the direction must be a finite nonzero vector of "
-                                "the data's dimension");
+    throw std::invalid_argument(
+        "line smoothing: the direction must be a finite nonzero vector of "
+        "the data's dimension");
   if (!(width >= 0) || !std::isfinite(width))
     throw std::invalid_argument("line smoothing: W must be finite and >= 0");
   u_ /= u_.norm();
@@ -76,7 +77,8 @@ void LineSmoothedField::score(double t, const ConstVecRef& x, VecRef out) const 
 double mixture_cdf(const Vec& centres, double var, double x) {
   const double scale = std::sqrt(2 * var);
   double sum = 0;
-  for (Eigen::Index k = 0; k < centres.size(); ++k) sum += 0.5 * std::erfc(-(x - centres[k]) / scale);
+  for (Eigen::Index k = 0; k < centres.size(); ++k)
+    sum += 0.5 * std::erfc(-(x - centres[k]) / scale);
   return sum / static_cast<double>(centres.size());
 }
 

@@ -2,8 +2,8 @@
 //
 // Smoothing. The empirical law is widened along a unit direction u only:
 //   rho_0^W = (1/n) sum_k N(y_k, W^2 u u^T),  and at time t  q_t = (1/n) sum_k N(alpha y_k, S_t),
-//   S_t = sigma^2 I + W^2 u u^T  (rho_t convolved with N(0, W^2 u u^T): the empirical score averaged
-// over a Gaussian kernel of width W acting along u). Its score is s_W = -S^-1 (x - alpha m_S), m_S
+//   S_t = sigma^2 I + W^2 u u^T  (rho_t convolved with N(0, W^2 u u^T): the empirical score
+// averaged over a Gaussian kernel of width W acting along u). Its score is s_W = -S^-1 (x - alpha m_S), m_S
 // the posterior mean under the weights softmax_k(-|x - alpha y_k|^2_{S^-1} / 2), and
 //   b_W = alpha' m_S + (1/2) S' S^-1 (x - alpha m_S)
 //       = alpha' m_S + (sigma'/sigma) P (x - alpha m_S) + (sigma sigma'/V) u u^T (x - alpha m_S),
@@ -13,7 +13,8 @@
 //
 // Points on a line, y_k = c + a_k u with u.c = 0: P y_k = c for every k, so
 //   P b_W = alpha' c + (sigma'/sigma)(P x - alpha c)  and  N_t := P Z_t - alpha(t) c  obeys
-//   N' = (sigma'/sigma) N:  N_t = (sigma(t)/sigma(1)) N_1  exactly, for every W (the unsmoothed rate).
+//   N' = (sigma'/sigma) N:  N_t = (sigma(t)/sigma(1)) N_1  exactly, for every W (the
+//   unsmoothed rate).
 // The weights depend on x only through T = u.x (the normal parts of x - alpha y_k coincide), and
 // T' = alpha' m_T + (sigma sigma'/V)(T - alpha m_T) is the 1-D oracle flow of the schedule
 // (alpha, sqrt V): T_t ~ (1/n) sum_k N(alpha(t) a_k, sigma(t)^2 + W^2), at t = 0 N(a_k, W^2).

@@ -7,8 +7,8 @@
 
 #include <cmath>
 
-#include "theory/random.hpp"
 #include "support.hpp"
+#include "theory/random.hpp"
 
 namespace siv {
 namespace {
@@ -24,7 +24,8 @@ TEST(Denoising, MomentsMatchMonteCarloOfTheTarget) {
   Rng rng(17);
   for (double t : {0.4, 0.7}) {
     const double alpha = 1 - t, sigma = t;
-    const Vec x = alpha * y.col(0) + 0.5 * (y.col(1) - y.col(0)) * alpha + 0.1 * rng.normal_vector(2);
+    const Vec x =
+        alpha * y.col(0) + 0.5 * (y.col(1) - y.col(0)) * alpha + 0.1 * rng.normal_vector(2);
     const TargetMoments m = denoising_target(y, alpha, sigma, x);
     double top = 0;
     for (int k = 0; k < 4; ++k)
@@ -51,7 +52,8 @@ TEST(Denoising, MomentsMatchMonteCarloOfTheTarget) {
     // Six standard errors, from the exact law of the target (value tau_k with weight w_k, direct
     // exponentials): of the mean, of each covariance entry and of the variance of q.
     Vec w(4);
-    for (int k = 0; k < 4; ++k) w[k] = std::exp(-(x - alpha * y.col(k)).squaredNorm() / (2 * sigma * sigma));
+    for (int k = 0; k < 4; ++k)
+      w[k] = std::exp(-(x - alpha * y.col(k)).squaredNorm() / (2 * sigma * sigma));
     w /= w.sum();
     Mat se_cov = Mat::Zero(2, 2);
     double se_q = 0;
@@ -65,13 +67,16 @@ TEST(Denoising, MomentsMatchMonteCarloOfTheTarget) {
     for (int j = 0; j < 2; ++j)
       EXPECT_LT(std::abs(mean[j] - m.score[j]), 6 * std::sqrt(m.covariance(j, j) / kSamples)) << t;
     EXPECT_TRUE(((cov - m.covariance).cwiseAbs().array() <= 6 * se_cov.array() + 1e-12).all())
-        << t << "\n" << cov << "\n" << m.covariance;
+        << t << "\n"
+        << cov << "\n"
+        << m.covariance;
     EXPECT_NEAR(m.trace, m.covariance.trace(), 1e-12 * (1 + m.trace));
     const double q_var = q_sq / kSamples - std::pow(q_sum / kSamples, 2);
     EXPECT_LT(std::abs(q_var - m.trace_variance), 6 * se_q) << t;
     // The tolerances must be small against what they test.
     EXPECT_LT(6 * se_cov.maxCoeff(), 0.1 * m.trace) << t;
-    EXPECT_LT(6 * se_q, 0.75 * m.trace_variance) << t;  // a far centre of small weight dominates q^2
+    EXPECT_LT(6 * se_q, 0.75 * m.trace_variance)
+        << t;  // a far centre of small weight dominates q^2
   }
 }
 
@@ -145,7 +150,8 @@ TEST(Denoising, FractionIsOneAtTheModesOnTheAxis) {
   data << -1.0, 1.0;
   const Mat y = data.transpose();
   const double alpha = 1, sigma = 0.5;  // b = 2 > 2 sigma = 1: bimodal
-  // s*(a) = -(a - tanh(a b / 2 sigma^2) b / 2) / sigma^2 on the axis; its positive root by bisection.
+  // s*(a) = -(a - tanh(a b / 2 sigma^2) b / 2) / sigma^2 on the axis; its positive root by
+  // bisection.
   const auto score = [&](double a) {
     Vec x(1);
     x << a;
@@ -153,7 +159,8 @@ TEST(Denoising, FractionIsOneAtTheModesOnTheAxis) {
   };
   double lo = 0.5, hi = 1.5;
   ASSERT_LT(score(lo) * score(hi), 0);
-  for (int i = 0; i < 200; ++i) (score(0.5 * (lo + hi)) * score(lo) > 0 ? lo : hi) = 0.5 * (lo + hi);
+  for (int i = 0; i < 200; ++i)
+    (score(0.5 * (lo + hi)) * score(lo) > 0 ? lo : hi) = 0.5 * (lo + hi);
   Vec mode(1);
   mode << 0.5 * (lo + hi);
   const TargetMoments m = denoising_target(y, alpha, sigma, mode);

@@ -5,15 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
 #include <numbers>
 
-#include <boost/math/quadrature/gauss_kronrod.hpp>
-
 #include "solvers/adaptive.hpp"
+#include "support.hpp"
 #include "theory/error_models.hpp"
 #include "theory/random.hpp"
-#include "support.hpp"
 
 namespace siv {
 namespace {
@@ -79,16 +78,19 @@ TEST(LineSmoothing, ScoreIsGradLogDensityAndFieldTransportsIt) {
       xp[j] += h;
       xm[j] -= h;
       const double grad = (std::log(direct_density(y, sch, s.u, w, t, xp)) -
-                           std::log(direct_density(y, sch, s.u, w, t, xm))) / (2 * h);
+                           std::log(direct_density(y, sch, s.u, w, t, xm))) /
+                          (2 * h);
       EXPECT_NEAR(sc[j], grad, 1e-6 * (1 + std::abs(grad))) << t << " " << j;
       Vec bp(2), bm(2);
       field.velocity(t, xp, bp);
       field.velocity(t, xm, bm);
       div_flux += (direct_density(y, sch, s.u, w, t, xp) * bp[j] -
-                   direct_density(y, sch, s.u, w, t, xm) * bm[j]) / (2 * h);
+                   direct_density(y, sch, s.u, w, t, xm) * bm[j]) /
+                  (2 * h);
     }
-    const double dq_dt = (direct_density(y, sch, s.u, w, t + h, x) -
-                          direct_density(y, sch, s.u, w, t - h, x)) / (2 * h);
+    const double dq_dt =
+        (direct_density(y, sch, s.u, w, t + h, x) - direct_density(y, sch, s.u, w, t - h, x)) /
+        (2 * h);
     EXPECT_NEAR(dq_dt + div_flux, 0.0, 1e-6 * (std::abs(dq_dt) + std::abs(div_flux))) << t;
   }
 }
@@ -143,9 +145,10 @@ TEST(LineSmoothing, MixtureCdfAndWindowMassMatchQuadrature) {
   double disjoint = 0;
   for (double c : centres) disjoint += GK::integrate(density, c - delta, c + delta, 15, 1e-14);
   EXPECT_NEAR(window_mass(centres, var, delta), disjoint, 1e-12);
-  EXPECT_NEAR(window_mass(centres, var, 0.6),
-              GK::integrate(density, -1.6, 0.6, 15, 1e-14) + GK::integrate(density, 1.9, 3.1, 15, 1e-14),
-              1e-12);
+  EXPECT_NEAR(
+      window_mass(centres, var, 0.6),
+      GK::integrate(density, -1.6, 0.6, 15, 1e-14) + GK::integrate(density, 1.9, 3.1, 15, 1e-14),
+      1e-12);
 }
 
 TEST(LineSmoothing, RejectsBadInput) {
