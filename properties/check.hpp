@@ -12,6 +12,7 @@
 //   | c.observe(case)             | runs the case: observed vs bound, assumptions, details     |
 //   | c.expected(group)           | the verdict the harness's own precise statement predicts   |
 //   | c.mutants()                 | planted false claims (variant, group) that must be refuted  |
+//   | c.papers_setting()          | the first case may take the papers' n = 5, d = 2 (default)  |
 #pragma once
 
 #include <limits>
@@ -132,6 +133,9 @@ class Check {
   // "some sample certified to memorize" fails for a model that underfits): a group whose premise
   // fails everywhere is then a finding about the target ("not met", as expected), never a pass.
   virtual bool premise_is_a_finding() const { return false; }
+  // False when the papers' setting (n = 5, d = 2) cannot host the statement (C9.bisector: n = 2):
+  // the first case of each group is then drawn like the others.
+  virtual bool papers_setting() const { return true; }
 };
 
 // max that keeps a NaN (std::max(a, NaN) drops it): a NaN anywhere must reach the verdict.

@@ -17,6 +17,8 @@ std::vector<std::unique_ptr<Check>> c4_checks();
 std::vector<std::unique_ptr<Check>> c5_checks();
 std::vector<std::unique_ptr<Check>> c6_checks();
 std::vector<std::unique_ptr<Check>> c7_checks();
+std::vector<std::unique_ptr<Check>> c8_checks();
+std::vector<std::unique_ptr<Check>> c9_checks();
 
 // Adds checks after the built-in ones, in registration order. Registration is not thread-safe:
 // register before any check runs. A check whose id is already taken throws std::invalid_argument

@@ -1,4 +1,4 @@
-// The built-in registration (claims C1-C7) and the registry that external checks join.
+// The built-in registration (claims C1-C9) and the registry that external checks join.
 #include <stdexcept>
 #include <string>
 
@@ -33,7 +33,8 @@ Registry& complete_registry() {
   Registry& r = registry();
   if (r.built_in) return r;
   r.built_in = true;
-  for (auto* claim : {&c1_checks, &c2_checks, &c3_checks, &c4_checks, &c5_checks, &c6_checks, &c7_checks})
+  for (auto* claim : {&c1_checks, &c2_checks, &c3_checks, &c4_checks, &c5_checks, &c6_checks, &c7_checks,
+                      &c8_checks, &c9_checks})
     for (auto& check : (*claim)()) append(r.checks, std::move(check));
   auto pending = std::move(r.pending);
   r.pending.clear();

@@ -276,7 +276,7 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
       for (int i = 0; i < options.profile.cases; ++i) {
         const std::uint64_t key = derive_seed(
             options.seed, hash_text(check->id() + "|" + what.group + "|" + what.variant) + i);
-        const auto& g = i == 0 && options.profile.paper_case ? paper : gen;
+        const auto& g = i == 0 && options.profile.paper_case && check->papers_setting() ? paper : gen;
         jobs.push_back({check, gi, budgets.size() - 1, g(rc::Random(key), rc::kNominalSize)});
       }
     }

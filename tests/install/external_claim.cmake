@@ -1,6 +1,7 @@
 # Installs siverify from BUILD into a temporary prefix, builds examples/external_claim against it
 # and runs its claim X1 with mutants: X1.hull must hold, its mutant be refuted, and the claim
-# appear in the report. Run by ctest: cmake -DBUILD=.. -DSOURCE=.. -DWORK=.. [-DLAUNCHER=..] -P
+# appear in the report. Run by ctest: cmake -DBUILD=.. -DSOURCE=.. -DWORK=.. [-DLAUNCHER=..]
+# [-DTORCH=ON] -P
 foreach(var BUILD SOURCE WORK)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "external_claim.cmake needs -D${var}=...")
@@ -44,4 +45,19 @@ endif()
 file(READ ${WORK}/report/report.md report)
 if(NOT report MATCHES "X1.hull")
   message(FATAL_ERROR "X1.hull is missing from ${WORK}/report/report.md")
+endif()
+
+# A siverify built with libtorch (-DTORCH=ON) installs libsiverify_torch.so and the example bundles
+# it: a model command gets as far as opening the (missing) model file, not "built without libtorch".
+if(TORCH)
+  if(NOT EXISTS ${WORK}/prefix/bin/libsiverify_torch.so OR NOT EXISTS ${WORK}/build/libsiverify_torch.so)
+    message(FATAL_ERROR "libsiverify_torch.so is not installed in ${WORK}/prefix/bin or not bundled")
+  endif()
+  file(WRITE ${WORK}/data.csv "0.1,0.2\n0.3,0.4\n0.5,0.9\n")
+  execute_process(COMMAND ${WORK}/build/hull_verify verify --model ${WORK}/missing.pt
+                          --data ${WORK}/data.csv --profile quick
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 2 OR NOT err MATCHES "cannot open the file")
+    message(FATAL_ERROR "the bundled libsiverify_torch.so did not load (${rc}):\n${out}\n${err}")
+  endif()
 endif()

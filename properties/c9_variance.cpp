@@ -1,0 +1,220 @@
+// C9: generalization through variance (Vastola; THEORY.md section 6). The denoising target
+// -z/sigma is a noisy proxy of the score: given x_t = x its mean is s*(t, x) and its covariance
+// C = (alpha^2/sigma^4) Cov_w(y) (theory/denoising.hpp derives both).
+//   C9.covariance: over exact joint draws (k, z), x = alpha y_k + sigma z, the residuals
+//     |T - s*(x)|^2 - tr C(x), f(x) (|T - s*|^2 - tr C) and (T - s*).v have mean 0 (z-tests on sums
+//     normalised by their exact conditional variances).
+//   C9.bisector: for n = 2, on every line parallel to y_2 - y_1 the variance fraction
+//     f = tr C / (tr C + |s*|^2) is largest on the bisector, where it is b^2/(b^2 + 4|v|^2).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "properties/claims.hpp"
+#include "properties/scene.hpp"
+#include "theory/denoising.hpp"
+#include "theory/random.hpp"
+
+namespace siv {
+namespace {
+
+constexpr double kLevel = 1e-3;  // the runner's default family-wise level (RunOptions::alpha)
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+
+std::vector<std::string> c9_schedules() { return {"linear", "trig", "bridge:2", "vp:0.1:20"}; }
+
+// Two-sided z-test that a sum of independent, conditionally centred terms is 0, normalised by the
+// sum of their exact conditional variances (not the sample variance: |target - s*|^2 is rare-event
+// dominated at small sigma, and a sample variance that missed the rare events would reject). Each
+// term carries a rounding bound; the test sees |sum| less their total (one-hot weights give terms
+// of exact variance 0 whose computed value is rounding only).
+struct CentredSum {
+  double sum = 0, variance = 0, rounding = 0;
+  void add(double value, double conditional_variance, double rounding_bound) {
+    sum += value;
+    variance += conditional_variance;
+    rounding += rounding_bound;
+  }
+  double p_value() const {
+    const double excess = std::max(0.0, std::abs(sum) - rounding);
+    if (!(variance > 0)) return excess == 0 ? 1.0 : 0.0;
+    return std::erfc(excess / std::sqrt(2 * variance));
+  }
+};
+
+class TargetCovariance final : public Check {
+ public:
+  std::string id() const override { return "C9.covariance"; }
+  std::string claim() const override { return "C9"; }
+  std::string statement() const override {
+    return "the denoising target -z/sigma has conditional mean s* and covariance alpha^2 Cov_w(y)/"
+           "sigma^4: three residual means are 0 over 2000 joint draws at t = 0.05, 0.2, 0.5, 0.8 "
+           "(z-tests, Bonferroni over the 12)";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return c9_schedules(); }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    return case_generator(group, profile, 0.1, 3.0, 0);
+  }
+  std::vector<Mutant> mutants() const override {
+    return {{"sigma-squared", "bridge:2",
+             "the target's covariance is alpha^2 Cov_w(y) / sigma^2 (the power of sigma of the "
+             "posterior of y, not of the score)"}};
+  }
+  Observation observe(const Case& c) const override {
+    const Scene scene(c);
+    const Schedule& s = scene.schedule();
+    const Mat& y = scene.oracle().points();
+    const int n = scene.n(), d = scene.d();
+    constexpr int kDraws = 2000;
+    const std::vector<double> times{0.05, 0.2, 0.5, 0.8};
+    Observation obs;
+    obs.comparison = Comparison::p_value;
+    const double y_max = y.colwise().norm().maxCoeff();
+    double diameter = 0;
+    for (int i = 0; i < n; ++i)
+      for (int j = i + 1; j < n; ++j) diameter = std::max(diameter, (y.col(i) - y.col(j)).norm());
+    Rng rng(c.seed, 0xc9);
+    Vec v = rng.normal_vector(d);
+    v /= v.norm();
+    double smallest = 1;
+    for (double t : times) {
+      const double alpha = s.alpha(t), sigma = s.sigma(t);
+      const double power = c.variant == "sigma-squared" ? sigma * sigma : 1.0;
+      CentredSum trace, weighted, along;
+      double mean_fraction = 0;
+      for (int i = 0; i < kDraws; ++i) {
+        const int k = rng.index(n);
+        const Vec z = rng.normal_vector(d);
+        const Vec x = alpha * y.col(k) + sigma * z;
+        const TargetMoments m = denoising_target(y, alpha, sigma, x);
+        const Vec residual = -z / sigma - m.score;
+        const double excess = residual.squaredNorm() - power * m.trace;
+        // Rounding model: the residual's entries carry ~eps d (|x| + alpha |y| + sigma |z|)/sigma^2
+        // from the differences, plus alpha diam / sigma^2 times the weights' relative error
+        // eps (n + d + largest logit); tr C a relative 8 eps (n + d).
+        double logit = 0;
+        for (int j = 0; j < n; ++j)
+          logit = std::max(logit, (x - alpha * y.col(j)).squaredNorm() / (2 * sigma * sigma));
+        const double e = (8 * kEps * d * (x.norm() + alpha * y_max + sigma * z.norm()) +
+                          4 * kEps * (n + d + logit) * alpha * diameter) /
+                         (sigma * sigma);
+        const double excess_rounding =
+            2 * residual.norm() * e + e * e + 8 * kEps * (n + d) * m.trace;
+        trace.add(excess, m.trace_variance, excess_rounding);
+        weighted.add(m.fraction * excess, m.fraction * m.fraction * m.trace_variance,
+                     excess_rounding + 4 * kEps * std::abs(excess));
+        along.add(residual.dot(v), v.dot(m.covariance * v), e);
+        mean_fraction += m.fraction / kDraws;
+      }
+      const double p = std::min({trace.p_value(), weighted.p_value(), along.p_value()});
+      smallest = std::min(smallest, p);
+      obs.row("times", {{"t", t}, {"p", p}, {"mean_fraction", mean_fraction}});
+    }
+    obs.observed = std::min(1.0, smallest * 3 * static_cast<double>(times.size()));
+    obs.bound = kLevel;
+    return obs;
+  }
+};
+
+// Rounding model of the computed fraction f = N/(N + Q), N = alpha^2 tr Cov_w, Q = |x - alpha m|^2.
+// Weights carry relative error ~eps (n + d + largest logit), which N inherits twice; the residual
+// r = x - alpha m carries ~eps d (|x| + alpha |y|) plus alpha |y_2 - y_1| times the weights' error.
+// To first order |df| <= f (1 - f) |dN|/N + N |dQ| / (N + Q)^2 with |dQ| <= 2 |r| dr + dr^2.
+double fraction_rounding(const Mat& y, double alpha, double sigma, const Vec& x,
+                         const TargetMoments& m) {
+  const int n = static_cast<int>(y.cols()), d = static_cast<int>(y.rows());
+  double logit = 0, y_max = 0;
+  for (int k = 0; k < n; ++k) {
+    logit = std::max(logit, (x - alpha * y.col(k)).squaredNorm() / (2 * sigma * sigma));
+    y_max = std::max(y_max, y.col(k).norm());
+  }
+  const double rel_w = 4 * kEps * (n + d + logit);
+  const double dr =
+      4 * kEps * d * (x.norm() + alpha * y_max) + alpha * (y.col(1) - y.col(0)).norm() * rel_w;
+  const double total = m.signal + m.residual;
+  return m.fraction * (1 - m.fraction) * (2 * rel_w + 4 * kEps * d) +
+         m.signal * (2 * std::sqrt(m.residual) * dr + dr * dr) / (total * total) + 8 * kEps;
+}
+
+class BisectorMaximum final : public Check {
+ public:
+  std::string id() const override { return "C9.bisector"; }
+  std::string claim() const override { return "C9"; }
+  std::string statement() const override {
+    return "n = 2: on every line parallel to y_2 - y_1 the variance fraction tr C/(tr C + |s*|^2) "
+           "is largest on the bisector, where it equals b^2/(b^2 + 4|v|^2), b = alpha|y_2 - y_1|";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return c9_schedules(); }
+  bool papers_setting() const override { return false; }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    return rc::gen::map(case_generator(group, profile, 0.1, 3.0, 0), [](Case c) {
+      c.set.n = 2;
+      return c;
+    });
+  }
+  std::vector<Mutant> mutants() const override {
+    return {{"peaks-at-points", "linear",
+             "on each line parallel to y_2 - y_1 the fraction peaks over a training point"}};
+  }
+  Observation observe(const Case& c) const override {
+    const Scene scene(c);
+    const Schedule& s = scene.schedule();
+    const Mat& y = scene.oracle().points();
+    Observation obs;
+    obs.assume("n = 2", scene.n() == 2, 0);
+    if (scene.n() != 2) return obs;
+    const int d = scene.d();
+    const Vec delta = y.col(1) - y.col(0), mid = 0.5 * (y.col(0) + y.col(1));
+    const Vec e = delta / delta.norm();
+    Rng rng(c.seed, 0xb15);
+    double worst = 0, largest = 0;
+    for (int i = 0; i < c.starts; ++i) {
+      const double t = 0.02 + 0.96 * rng.uniform();
+      const double alpha = s.alpha(t), sigma = s.sigma(t), b = alpha * delta.norm();
+      Vec v = rng.normal_vector(d);
+      v -= v.dot(e) * e;
+      v *= b * std::abs(rng.normal()) / std::max(v.norm(), 1e-300);
+      const double a = b * rng.normal();
+      // The line through alpha mid + v parallel to e: a point on it, its bisector crossing, and
+      // (the mutant) the crossing over y_1.
+      const Vec on_bisector = alpha * mid + v;
+      const Vec x =
+          c.variant == "peaks-at-points" ? Vec(alpha * y.col(0) + v) : Vec(on_bisector + a * e);
+      // The closed form at the offset the rounded points actually have.
+      const Vec offset = on_bisector - alpha * mid;
+      const double r = (offset - offset.dot(e) * e).norm();
+      const double closed = bisector_fraction(b, r);
+      const TargetMoments at_x = denoising_target(y, alpha, sigma, x);
+      const TargetMoments at_b = denoising_target(y, alpha, sigma, on_bisector);
+      const double f_x = at_x.fraction, f_b = at_b.fraction;
+      // The closed form's own rounding: 8 eps relative, and |d f/d r| = 8 b^2 r/(b^2 + 4 r^2)^2
+      // times r's rounding.
+      const double dr = 4 * kEps * d * (on_bisector.norm() + alpha * mid.norm());
+      const double tol_x = fraction_rounding(y, alpha, sigma, x, at_x);
+      const double tol_b = fraction_rounding(y, alpha, sigma, on_bisector, at_b) + 8 * kEps +
+                           8 * b * b * r * dr / std::pow(b * b + 4 * r * r, 2);
+      if (c.variant == "peaks-at-points") {
+        worst = nan_max(worst, (f_b - f_x) / (tol_x + tol_b));
+      } else {
+        worst = nan_max(worst,
+                        std::max((f_x - closed) / (tol_x + tol_b), std::abs(f_b - closed) / tol_b));
+      }
+      largest = nan_max(largest, f_b);
+    }
+    obs.observed = worst;
+    obs.bound = 1;
+    obs.detail("largest_bisector_fraction", largest);
+    return obs;
+  }
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Check>> c9_checks() {
+  std::vector<std::unique_ptr<Check>> out;
+  out.push_back(std::make_unique<TargetCovariance>());
+  out.push_back(std::make_unique<BisectorMaximum>());
+  return out;
+}
+
+}  // namespace siv
