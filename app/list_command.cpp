@@ -21,12 +21,12 @@ void list_checks(std::ostream& os, const Profile& profile) {
   for (const auto& check : all_checks()) {
     if (check->claim() != claim) os << check->claim() << "\n";
     claim = check->claim();
-    os << "  " << check->id() << "  " << check->statement() << "\n    groups:";
-    for (const auto& group : check->groups(profile)) {
-      os << " " << group;
-      if (check->expected(group) != Verdict::holds)
-        os << " (expected " << to_string(check->expected(group)) << ")";
-      os << ";";
+    os << "  " << check->id() << "  " << check->statement() << "\n    groups: ";
+    const auto groups = check->groups(profile);
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      os << (i ? "; " : "") << groups[i];
+      if (check->expected(groups[i]) != Verdict::holds)
+        os << " (expected " << to_string(check->expected(groups[i])) << ")";
     }
     os << "\n";
     for (const auto& m : check->mutants())

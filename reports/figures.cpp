@@ -100,6 +100,7 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
   Series fits{"fitted slope per case", "", Series::Style::line, {}};
   std::vector<double> hs, errors;
   double bound_slope = std::nan(""), bound_constant = std::nan("");
+  bool fitted_constant = true;  // every case recorded the bound's constant
   std::vector<double> slopes;
   for (std::size_t i : g.records) {
     const CaseRecord& r = run.records[i];
@@ -126,12 +127,15 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
       auto at = [&](double h) { return std::make_pair(h, std::exp(b + rate->second * std::log(h))); };
       fits.segments.push_back({at(points.front().first), at(points.back().first)});
     }
-    // The claimed bound C h^a: its exponent as predicted or bounded, its constant as fitted
-    // (else the smallest through the coarsest point); the largest over the cases.
-    double a = d.count("predicted_rate") ? d.at("predicted_rate") : std::nan("");
-    if (std::isnan(a) && r.obs.comparison == Comparison::lower && d.count("rate")) a = r.obs.bound;
+    // The claim's line C h^a: a lower bound on the rate claims a = its bound, with the constant
+    // the check fitted ("C"); otherwise the predicted rate through the coarsest point. The
+    // largest constant over the cases.
+    double a = std::nan("");
+    if (r.obs.comparison == Comparison::lower && d.count("rate")) a = r.obs.bound;
+    else if (d.count("predicted_rate")) a = d.at("predicted_rate");
     if (std::isfinite(a) && a > 0) {
       slopes.push_back(a);
+      fitted_constant = fitted_constant && d.count("C");
       const double c = d.count("C") ? d.at("C") : points.back().second / std::pow(points.back().first, a);
       if (std::isfinite(c) && !(c <= bound_constant)) bound_constant = c;
     }
@@ -162,8 +166,9 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
     bound_slope = slopes[slopes.size() / 2];
     const double h_lo = *std::min_element(hs.begin(), hs.end());
     const double h_hi = *std::max_element(hs.begin(), hs.end());
-    Series bound{"bound " + format_number(bound_constant) + " h^" + format_number(bound_slope),
-                 "bound $" + format_number(bound_constant) + "\\,h^{" + format_number(bound_slope) + "}$",
+    const std::string what = fitted_constant ? "bound " : "predicted slope ";
+    Series bound{what + format_number(bound_constant) + " h^" + format_number(bound_slope),
+                 what + "$" + format_number(bound_constant) + "\\,h^{" + format_number(bound_slope) + "}$",
                  Series::Style::bound,
                  {{{h_lo, bound_constant * std::pow(h_lo, bound_slope)},
                    {h_hi, bound_constant * std::pow(h_hi, bound_slope)}}}};
@@ -202,7 +207,9 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
                  std::to_string(cases.segments.size()) + " cases with their fitted slopes" +
                  (rate == agg.end() ? std::string(" (none fitted)") : ", median " + slope_text) +
                  (std::isnan(bound_slope) ? std::string()
-                                          : "; the claimed bound C h^" + format_number(bound_slope)) +
+                  : fitted_constant       ? "; the claimed bound C h^" + format_number(bound_slope)
+                                          : "; the predicted slope h^" + format_number(bound_slope) +
+                                                " through the coarsest point") +
                  (g.verdict == Verdict::refuted ? "; the refuting case marked" : "") + ".";
   return plot;
 }
@@ -222,10 +229,10 @@ std::optional<Plot> landing_plot(const GroupResult& g, const RunResult& run) {
     plot.series.push_back({"uniform expectation " + format_number(expected), "", Series::Style::line,
                            {{{counts.front().first - 0.5, expected},
                              {counts.back().first + 0.5, expected}}}});
-    // Room above the tallest bar for the legend.
+    // Room above the tallest bar: no bar touches the frame.
     double highest = expected;
     for (const auto& [k, count] : counts) highest = std::max(highest, count);
-    plot.ymax = 1.3 * highest;
+    plot.ymax = 1.15 * highest;
     plot.xticks = integer_ticks(counts);
     plot.caption = g.check + " " + group_label(g) + ": landing counts of " +
                    format_number(total, 6) + " samples on n = " + std::to_string(counts.size()) +
@@ -408,8 +415,10 @@ std::vector<Tick> log_ticks(double lo, double hi) {
   if (!(lo > 0) || !(hi >= lo) || !std::isfinite(hi)) return ticks;
   const int first = static_cast<int>(std::floor(std::log10(lo)));
   const int last = static_cast<int>(std::ceil(std::log10(hi)));
+  // m 10^k correctly rounded (10^|k| is exact up to 10^22): 5e-4, not 5.000000000000001e-4.
+  auto value = [](double m, int k) { return k < 0 ? m / std::pow(10.0, -k) : m * std::pow(10.0, k); };
   auto add = [&](double m, int k) {
-    const double v = m * std::pow(10.0, k);
+    const double v = value(m, k);
     const std::string mantissa = format_number(m, 1);
     const std::string tex = k == 0 ? mantissa
                             : m == 1 ? "10^{" + std::to_string(k) + "}"
@@ -426,7 +435,7 @@ std::vector<Tick> log_ticks(double lo, double hi) {
     ticks.clear();
     for (int k = first; k <= last; ++k)
       for (const double m : mantissas) {
-        const double v = m * std::pow(10.0, k);
+        const double v = value(m, k);
         if (v >= lo / 1.05 && v <= hi * 1.05) add(m, k);
       }
     if (ticks.size() >= 3) break;
@@ -460,13 +469,14 @@ std::string gnuplot_script(const Plot& plot, const std::string& png, const std::
      << "set title " << gnuplot_quote(plot.title) << "\n"
      << "set xlabel " << gnuplot_quote(plot.xlabel) << "\n"
      << "set ylabel " << gnuplot_quote(plot.ylabel) << "\n"
-     << "set key top left box opaque\nset grid\n";
+     // The legend above the plot: it never hides a point or a bar.
+     << "set key tmargin center vertical Left reverse box\nset grid\n";
   if (plot.logx) os << "set logscale x\n";
   if (plot.logy) os << "set logscale y\n";
   if (plot.logx || plot.logy) os << "set format " << (plot.logx ? "x" : "") << (plot.logy ? "y" : "")
                                  << " '%.2g'\n";
   os << gnuplot_ticks("x", plot.xticks) << gnuplot_ticks("y", plot.yticks);
-  if (has_bars(plot)) os << "set boxwidth 0.8\nset offsets 0.6, 0.6, 0, 0\nset key top center horizontal\n";
+  if (has_bars(plot)) os << "set boxwidth 0.8\nset offsets 0.6, 0.6, 0, 0\n";
   if (!std::isnan(plot.ymax)) os << "set yrange [" << (plot.logy ? "*" : "0") << ":" << coordinate(plot.ymax) << "]\n";
   os << "plot ";
   for (std::size_t s = 0; s < plot.series.size(); ++s)
@@ -493,10 +503,10 @@ std::string pgfplots_figure(const Plot& plot, const std::string& provenance) {
      << "\\begin{tikzpicture}\n\\begin{" << axis
      << "}[width=0.85\\linewidth, height=0.55\\linewidth, xlabel={" << tex(plot.tex_xlabel, plot.xlabel)
      << "}, ylabel={" << tex(plot.tex_ylabel, plot.ylabel)
-     << "}, legend cell align=left, legend style={font=\\footnotesize}, grid=major"
+     << "}, legend cell align=left, legend style={at={(0.5,1.03)}, anchor=south, "
+        "font=\\footnotesize}, grid=major"
      << pgfplots_ticks("x", plot.xticks) << pgfplots_ticks("y", plot.yticks)
-     << (has_bars(plot) ? ", ymin=0, enlarge x limits={abs=0.6}, legend pos=north east"
-                        : ", legend pos=north west")
+     << (has_bars(plot) ? ", ymin=0, enlarge x limits={abs=0.6}" : "")
      << (std::isnan(plot.ymax) ? std::string() : ", ymax=" + coordinate(plot.ymax)) << "]\n";
   for (std::size_t s = 0; s < plot.series.size(); ++s) {
     const Series& series = plot.series[s];

@@ -1,8 +1,8 @@
 // Figures planned from details keys and rows alone, so new checks get figures without code here:
 //   rows.ladder {steps, error} per case -> log-log error against h = 1/steps, with each case's
-//       fitted slope (details "rate") through its points above "floor", the claimed bound
-//       C h^a (a: details "predicted_rate", or the bound of a lower bound on the rate; C: details
-//       "C", else through the coarsest point), and the refuting case marked;
+//       fitted slope (details "rate") through its points above "floor", the claim's line C h^a
+//       (a lower bound on the rate: a its bound, C details "C"; else a = details
+//       "predicted_rate" through the coarsest point), and the refuting case marked;
 //   rows.landing {k, count}             -> landing counts per training point of the group's first
 //                                          case and the uniform expectation;
 //   term.disc, term.est, term.noise     -> the three terms of the decomposition per case (log y);
