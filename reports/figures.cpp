@@ -101,6 +101,7 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
   std::vector<double> hs, errors;
   double bound_slope = std::nan(""), bound_constant = std::nan("");
   bool fitted_constant = true;  // every case recorded the bound's constant
+  std::string bound_owner;
   std::vector<double> slopes;
   for (std::size_t i : g.records) {
     const CaseRecord& r = run.records[i];
@@ -161,33 +162,44 @@ std::optional<Plot> rate_plot(const GroupResult& g, const RunResult& run) {
   }
   plot.series.push_back(cases);
   if (!fits.segments.empty()) plot.series.push_back(fits);
-  if (!slopes.empty() && std::isfinite(bound_constant)) {
-    std::sort(slopes.begin(), slopes.end());
-    bound_slope = slopes[slopes.size() / 2];
-    const double h_lo = *std::min_element(hs.begin(), hs.end());
-    const double h_hi = *std::max_element(hs.begin(), hs.end());
-    const std::string what = fitted_constant ? "bound " : "predicted slope ";
-    Series bound{what + format_number(bound_constant) + " h^" + format_number(bound_slope),
-                 what + "$" + format_number(bound_constant) + "\\,h^{" + format_number(bound_slope) + "}$",
-                 Series::Style::bound,
-                 {{{h_lo, bound_constant * std::pow(h_lo, bound_slope)},
-                   {h_hi, bound_constant * std::pow(h_hi, bound_slope)}}}};
-    errors.push_back(bound.segments[0][0].second);
-    errors.push_back(bound.segments[0][1].second);
-    plot.series.push_back(bound);
-  }
   // The refuting case: the shrunk counterexample's ladder when it has one, else the worst case's.
   if (g.verdict == Verdict::refuted) {
     std::vector<std::pair<double, double>> points;
-    if (g.counterexample) points = ladder_points(*g.counterexample);
-    if (points.size() < 2 && g.worst) points = ladder_points(run.records[*g.worst]);
+    const CaseRecord* refuting = g.counterexample ? &*g.counterexample : nullptr;
+    if (refuting) points = ladder_points(*refuting);
+    if (points.size() < 2 && g.worst) {
+      refuting = &run.records[*g.worst];
+      points = ladder_points(*refuting);
+    }
     if (points.size() >= 2) {
+      // Its own bound: with the largest constant of the other cases it could look inside it.
+      const auto d = details_of(*refuting);
+      if (const auto c = d.find("C"); fitted_constant && c != d.end() && std::isfinite(c->second)) {
+        bound_constant = c->second;
+        bound_owner = " (the refuting case's C)";
+      }
       for (const auto& [h, error] : points) {
         hs.push_back(h);
         errors.push_back(error);
       }
       plot.series.push_back({"refuting case", "", Series::Style::marked, {points}});
     }
+  }
+  if (!slopes.empty() && std::isfinite(bound_constant)) {
+    std::sort(slopes.begin(), slopes.end());
+    bound_slope = slopes[slopes.size() / 2];
+    const double h_lo = *std::min_element(hs.begin(), hs.end());
+    const double h_hi = *std::max_element(hs.begin(), hs.end());
+    const std::string what = fitted_constant ? "bound " : "predicted slope ";
+    Series bound{what + format_number(bound_constant) + " h^" + format_number(bound_slope) + bound_owner,
+                 what + "$" + format_number(bound_constant) + "\\,h^{" + format_number(bound_slope) + "}$" +
+                     bound_owner,
+                 Series::Style::bound,
+                 {{{h_lo, bound_constant * std::pow(h_lo, bound_slope)},
+                   {h_hi, bound_constant * std::pow(h_hi, bound_slope)}}}};
+    errors.push_back(bound.segments[0][0].second);
+    errors.push_back(bound.segments[0][1].second);
+    plot.series.push_back(bound);
   }
   // Ticks at the step counts when there are few (a ladder often spans less than a decade).
   std::vector<double> distinct = hs;
@@ -501,7 +513,7 @@ std::string pgfplots_figure(const Plot& plot, const std::string& provenance) {
      << ".dat (the data of the PNG) from \\sivFigureDir (default figures/).\n"
      << "\\providecommand{\\sivFigureDir}{figures/}\n"
      << "\\begin{tikzpicture}\n\\begin{" << axis
-     << "}[width=0.85\\linewidth, height=0.55\\linewidth, xlabel={" << tex(plot.tex_xlabel, plot.xlabel)
+     << "}[width=0.85\\linewidth, height=0.42\\linewidth, xlabel={" << tex(plot.tex_xlabel, plot.xlabel)
      << "}, ylabel={" << tex(plot.tex_ylabel, plot.ylabel)
      << "}, legend cell align=left, legend style={at={(0.5,1.03)}, anchor=south, "
         "font=\\footnotesize}, grid=major"
