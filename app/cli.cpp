@@ -1,5 +1,5 @@
 // The siverify command line: wires the sub-commands and maps failures to exit codes
-// (0 success, 1 internal failure, 2 bad input or usage).
+// (0 as expected, 1 a verdict differs, 2 bad input or usage, 3 internal error).
 #include "app/cli.hpp"
 
 #include <CLI/CLI.hpp>
@@ -14,6 +14,7 @@
 #include "app/long_run_commands.hpp"
 #include "app/message.hpp"
 #include "app/verify_command.hpp"
+#include "reports/summary.hpp"
 
 namespace {
 
@@ -40,6 +41,11 @@ int run_cli(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return "siverify: " + siv::app::printable(e.what()) + " (see --help)\n";
   });
+  const auto build = provenance_json();
+  app.set_version_flag("--version", "siverify " + build.at("siverify").get<std::string>() +
+                                        " (commit " + build.at("git_commit").get<std::string>() +
+                                        "; " + build.at("compiler").get<std::string>() + "; " +
+                                        build.at("os").get<std::string>() + ")");
   int exit_code = 0;
   siv::app::add_schedules_command(app);
   siv::app::add_field_command(app);
@@ -47,6 +53,7 @@ int run_cli(int argc, char** argv) {
   siv::app::add_verify_command(app, exit_code);
   siv::app::add_merge_command(app, exit_code);
   siv::app::add_slurm_command(app, exit_code);
+  siv::app::add_list_command(app);
 
   try {
     if (argc > 1 && argv[1][0] != '-') require_command(app, argv[1]);

@@ -10,5 +10,6 @@ namespace siv::app {
 void add_schedules_command(CLI::App& app);
 void add_field_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
+void add_list_command(CLI::App& app);
 
 }  // namespace siv::app

@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <unistd.h>
 
 #include "app/csv.hpp"
@@ -47,6 +49,8 @@ struct VerifyOptions {
   bool mutants = false;
   bool mutants_only = false;
   double alpha = 1e-3;
+  // Profile overrides (0: the profile's value).
+  int cases = 0, starts = 0, max_n = 0, max_d = 0;
   LongRunOptions long_run;         // --resume, --shard (app/long_run.hpp)
   VerifyModelArgs model;           // --model and its training set (app/verify_model.hpp)
   const CLI::App* cli = nullptr;   // the parsed command line, for the run's identity
@@ -110,25 +114,27 @@ int replay(const VerifyOptions& o) {
   return r.outcome == Outcome::pass ? 0 : 1;
 }
 
-// "\r  412/1200 cases  34%  1m12s elapsed, about 2m05s left", at most a few times a second.
-std::function<void(int, int)> terminal_progress() {
+std::string clock_text(double seconds) {
+  const long t = static_cast<long>(seconds + 0.5);
+  return (t >= 60 ? std::to_string(t / 60) + "m" : std::string()) + std::to_string(t % 60) + "s";
+}
+
+// "412/1200 cases  34%  1m12s elapsed, about 2m05s left". On a terminal one line redrawn at most
+// five times a second; otherwise (a log file) a new line every `period`, and at the end.
+std::function<void(int, int)> progress_printer(bool terminal, std::chrono::milliseconds period) {
   const auto start = std::chrono::steady_clock::now();
-  auto last = start - std::chrono::seconds(1);
-  return [start, last](int done, int total) mutable {
+  auto last = start;
+  return [start, last, terminal, period](int done, int total) mutable {
     const auto now = std::chrono::steady_clock::now();
-    if (done != total && now - last < std::chrono::milliseconds(200)) return;
+    if (done != total && now - last < period) return;
     last = now;
     const double elapsed = std::chrono::duration<double>(now - start).count();
-    auto clock = [](double s) {
-      const long t = static_cast<long>(s + 0.5);
-      return (t >= 60 ? std::to_string(t / 60) + "m" : std::string()) + std::to_string(t % 60) + "s";
-    };
     std::string line = std::to_string(done) + "/" + std::to_string(total) + " cases  " +
-                       std::to_string(total ? 100 * done / total : 100) + "%  " + clock(elapsed) +
-                       " elapsed";
-    if (done > 0 && done < total) line += ", about " + clock(elapsed * (total - done) / done) + " left";
-    std::fprintf(stderr, "\r%-60s", line.c_str());
-    if (done == total) std::fprintf(stderr, "\n");
+                       std::to_string(total ? 100 * done / total : 100) + "%  " +
+                       clock_text(elapsed) + " elapsed";
+    if (done > 0 && done < total) line += ", about " + clock_text(elapsed * (total - done) / done) + " left";
+    if (terminal) std::fprintf(stderr, "\r%-60s%s", line.c_str(), done == total ? "\n" : "");
+    else std::fprintf(stderr, "siverify: %s\n", line.c_str());
   };
 }
 
@@ -156,6 +162,42 @@ nlohmann::json load_baseline(const std::string& file) {
   }
 }
 
+// The command line as parsed (CLI11 keeps no argv), for provenance comments and the manifest.
+std::string command_line(const CLI::App& verify) {
+  std::string text = "siverify verify";
+  for (const CLI::Option* option : verify.get_options()) {
+    if (option->count() == 0 || option->get_name() == "--help") continue;
+    if (option->get_expected_min() == 0) {
+      text += " " + option->get_name();  // a flag
+      continue;
+    }
+    for (const auto& value : option->results()) {
+      const bool plain = !value.empty() && value.find_first_of(" '\"\\$;&|<>*?()") == std::string::npos;
+      std::string quoted = "'";
+      for (const char ch : value) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+      text += " " + option->get_name() + " " + (plain ? value : quoted + "'");
+    }
+  }
+  return text;
+}
+
+// Options that could not take effect are errors, not silently ignored (exit 2 naming them).
+void reject_ineffective(const CLI::App& verify) {
+  auto given = [&](const char* name) { return verify.count(name) > 0; };
+  if (given("--replay"))
+    for (const char* name : {"--out", "--junit", "--baseline", "--write-baseline", "--pdf",
+                             "--claims", "--profile", "--seed", "--mutants", "--mutants-only",
+                             "--threads", "--cases", "--starts", "--max-n", "--max-d", "--resume",
+                             "--shard"})
+      if (given(name))
+        throw InputError(std::string(name) + " has no effect with --replay (a replay prints the "
+                         "one case its token names, judged at --alpha)");
+  if (given("--pdf") && !given("--out") && !given("--resume"))
+    throw InputError("--pdf has no effect without --out (there is no report.tex to compile)");
+  if (given("--mutants") && given("--mutants-only"))
+    throw InputError("--mutants has no effect with --mutants-only (which already runs the mutants)");
+}
+
 int run(VerifyOptions o) {
   if (!o.replay.empty()) return replay(o);
   RunOptions run;
@@ -164,8 +206,11 @@ int run(VerifyOptions o) {
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("--profile: ") + e.what());
   }
+  for (const auto& [value, field] : {std::pair{o.cases, &Profile::cases}, std::pair{o.starts, &Profile::starts},
+                                     std::pair{o.max_n, &Profile::max_n}, std::pair{o.max_d, &Profile::max_d}})
+    if (value > 0) run.profile.*field = value;
   run.seed = parse_seed("--seed", o.seed);
-  run.threads = worker_threads("verify", std::max(0, o.threads), std::numeric_limits<long>::max());
+  run.threads = worker_threads("verify", o.threads, std::numeric_limits<long>::max());
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;
@@ -200,14 +245,17 @@ int run(VerifyOptions o) {
   }
   const nlohmann::json baseline = o.baseline.empty() ? nlohmann::json() : load_baseline(o.baseline);
   LongRunSession long_run(o.long_run, o.out, identity_args(*o.cli, o.profile, run.seed));
+  std::vector<std::string> before;  // files of the directory that are not this run's
   if (!o.out.empty()) {
     try {
-      begin_report(o.out);
+      before = begin_report(o.out);
     } catch (const std::runtime_error& e) {
-      throw InputError(std::string("--out: ") + e.what());
+      throw InputError(std::string(o.long_run.resume.empty() ? "--out: " : "--resume: ") + e.what());
     }
   }
-  if (::isatty(STDERR_FILENO)) run.progress = terminal_progress();
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  run.progress = progress_printer(terminal, terminal ? std::chrono::milliseconds(200)
+                                                     : std::chrono::seconds(30));
   long_run.attach(run);
   const JunitContext junit{utc_timestamp(), host_name()};
   const RunResult result = run_checks(checks, run);
@@ -221,7 +269,7 @@ int run(VerifyOptions o) {
 
   const RunSettings settings{o.profile, run.seed, run.threads, o.alpha, o.claims,
                              run.claims_as_stated, run.mutants, run.profile,
-                             run.profile.data.source};
+                             run.profile.data.source, command_line(*o.cli)};
   if (!o.out.empty()) {
     for (const auto& w : write_report(o.out, result, settings, find_gnuplot()))
       std::cerr << "warning: " << w << "\n";
@@ -252,6 +300,7 @@ int run(VerifyOptions o) {
       code = kExitUnexpected;
     }
   }
+  if (!o.out.empty()) write_manifest(o.out, settings, before);
   std::cerr << long_run.resume_hint(result);
   return result.complete ? code : kIncompleteExitCode;
 }
@@ -263,7 +312,18 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   auto* verify = app.add_subcommand(
       "verify", "Run the claim checks: one verdict line per claim and group; exit 0 when every "
                 "verdict is the one the harness's statements predict, 1 otherwise, 2 on bad input");
-  verify->add_option("--claims", options->claims, "Claims (C1,C2,C3) or checks (C2.rate) to run");
+  std::vector<std::string> claim_ids;
+  std::string claims, checks;
+  for (const auto& check : all_checks()) {
+    if (std::find(claim_ids.begin(), claim_ids.end(), check->claim()) == claim_ids.end()) {
+      claim_ids.push_back(check->claim());
+      claims += (claims.empty() ? "" : ", ") + check->claim();
+    }
+    checks += (checks.empty() ? "" : ", ") + check->id();
+  }
+  verify->add_option("--claims", options->claims,
+                     "Comma-separated claims (" + claims + ") or checks (" + checks +
+                         "); all when omitted; statements: siverify list");
   verify->add_option("--profile", options->profile, "quick | ci | deep (env SIVERIFY_PROFILE)")
       ->capture_default_str();
   verify->add_option("--seed", options->seed, "Master seed (env SIVERIFY_SEED)")->capture_default_str();
@@ -277,7 +337,21 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   verify->add_option("--junit", options->junit, "JUnit XML: one testcase per claim and group");
   verify->add_flag("--pdf", options->pdf, "Compile report.tex with latexmk when installed");
   verify->add_option("--threads", options->threads, "Worker threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            return value.find('-') == std::string::npos
+                       ? ""
+                       : "must be 0 (all cores) or a positive count, got " + value;
+          },
+          "0: all cores", "thread count"));
+  for (const auto& [name, field, what] :
+       {std::tuple{"--cases", &VerifyOptions::cases, "Cases per group"},
+        std::tuple{"--starts", &VerifyOptions::starts, "Samples per case"},
+        std::tuple{"--max-n", &VerifyOptions::max_n, "Largest training set"},
+        std::tuple{"--max-d", &VerifyOptions::max_d, "Largest dimension"}})
+    verify->add_option(name, (*options).*field,
+                       std::string(what) + " (overrides the profile's value; see siverify list)")
+        ->check(CLI::Range(1, 1 << 20));
   verify->add_flag("--mutants", options->mutants, "Also run the planted false claims");
   verify->add_flag("--mutants-only", options->mutants_only, "Run only the planted false claims");
   verify->add_option("--alpha", options->alpha, "Family-wise false-alarm level of the tests")
@@ -296,6 +370,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
       options->seed = env;
     }
     options->cli = verify;
+    reject_ineffective(*verify);
     exit_code = run(*options);
   });
 }

@@ -61,7 +61,6 @@ Plot memorization_plot(const DataStudy& s) {
               " against the step size h, per sampler, schedule and training-set size n.";
   p.xlabel = "h";
   p.ylabel = "memorization rate";
-  p.loglog = false;
   std::map<std::string, Series> by;
   for (const auto& r : s.memorization) {
     if (r.steps == 0) continue;
@@ -128,7 +127,8 @@ std::vector<std::string> write_data_report(const std::filesystem::path& dir, con
                                  {"median_ratio", json_number(r.median_ratio)}});
   }
   const Plot plot = memorization_plot(s);
-  std::vector<std::string> warnings = write_figures({plot}, dir / "figures", gnuplot);
+  std::vector<std::string> warnings = write_figures({plot}, dir / "figures", gnuplot,
+                                                    build_provenance_lines("") + "data " + source + "\n");
   md << "\n![" << plot.caption << "](figures/" << plot.stem << ".png)\n\n" << plot.caption << "\n";
   if (!s.images.empty() && height > 0) {
     write_file_atomically(dir / "figures" / "data_samples.png", sample_grid(s, height, width));

@@ -23,6 +23,7 @@ struct RunSettings {
   bool mutants = false;
   Profile sizes = make_profile("quick");  // the profile's values after any overrides
   std::string data = {};  // verify --data: the data spec the training sets are subsets of
+  std::string command = {};  // the command line, for provenance comments and the manifest
 };
 
 // JSON has no NaN or infinity: those become null (the outcome already says failure).

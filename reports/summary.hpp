@@ -52,9 +52,21 @@ std::string power_text(const GroupResult& g);
 std::string expected_text(const GroupResult& g);
 // "%.Ng"-style text; "n/a" for NaN.
 std::string format_number(double v, int digits = 3);
+// At least `digits` significant digits, more (up to 6) while %g would drop digits of a value it
+// does not print exactly: 0.99994 -> "0.99994", never "1"; 0.5 -> "0.5". At 6 digits trailing
+// zeros stay ("1.00000" for 1 - 1e-9) so a rounded value never reads as an exact one.
+std::string format_distinct(double v, int digits = 3);
+// v rounded at the second significant digit of its uncertainty (error > 0, e.g. the half-width
+// of a confidence interval): 0.51234 with error 0.034 -> "0.512"; format_distinct(v) otherwise.
+std::string format_to_error(double v, double error);
 
 // siverify version, git commit, compiler, flags, OS, Eigen and Boost.
 nlohmann::json provenance_json();
+// Comment lines for generated files, each starting with prefix ("% " for LaTeX, "# " for gnuplot):
+// the build (version, commit, compiler, OS) and, with settings, the run (id, command line, profile
+// values, seed, alpha, claims, data spec).
+std::string build_provenance_lines(const std::string& prefix);
+std::string provenance_lines(const RunSettings& s, const std::string& prefix);
 // Identifies the settings and the build: the same id means the same deterministic results.
 std::string run_id(const RunSettings& s);
 nlohmann::json settings_json(const RunSettings& s);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "properties/training_set.hpp"
 #include "run_binary.hpp"
 #include "theory/oracle.hpp"
@@ -39,6 +41,53 @@ TEST(Cli, HelpExitsZeroAndNoCommandExitsTwo) {
   const Result none = run_siverify({});
   EXPECT_EQ(none.code, 2);
   EXPECT_EQ(none.out, "");
+}
+
+TEST(Cli, VersionNamesTheBuild) {
+  const Result run = run_siverify({"--version"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("siverify ", 0), 0u) << run.out;
+  EXPECT_TRUE(contains(run.out, "(commit ")) << run.out;
+}
+
+TEST(Cli, ListShowsChecksWithStatementsGroupsMutantsAndTheCatalogues) {
+  const Result run = run_siverify({"list"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  for (const char* part : {"claims and checks", "  C2.identity  ", "groups: ", "mutant ",
+                           "profiles", "  quick  3 cases per group", "schedules", "power:",
+                           "error models", "rff:AMP", "data sets", "fashion-mnist"})
+    EXPECT_TRUE(contains(run.out, part)) << part << "\n" << run.out;
+  const Result only = run_siverify({"list", "profiles", "--profile", "ci"});
+  ASSERT_EQ(only.code, 0) << only.err;
+  EXPECT_FALSE(contains(only.out, "schedules"));
+  EXPECT_TRUE(contains(only.out, "  deep  "));
+}
+
+TEST(Cli, VerifyHelpNamesEveryClaim) {
+  const Result run = run_siverify({"verify", "--help"});
+  ASSERT_EQ(run.code, 0);
+  for (const char* part : {"C1, C2, C3, C4, C5, C6, C7", "C2.identity", "--cases", "--max-d"})
+    EXPECT_TRUE(contains(run.out, part)) << part << "\n" << run.out;
+}
+
+// Profile overrides reach the run and its records; progress without a terminal is plain lines.
+TEST(Cli, ProfileOverridesAndProgressInALog) {
+  const test::TempDir dir;
+  const Result run = run_siverify({"verify", "--profile", "quick", "--claims", "C2.identity",
+                                   "--cases", "1", "--out", dir.path("out")});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const auto summary = nlohmann::json::parse(test::read_text(dir.path("out/summary.json")));
+  EXPECT_EQ(summary["settings"]["profile_values"]["cases"], 1);
+  ASSERT_FALSE(summary["groups"].empty());
+  for (const auto& g : summary["groups"]) EXPECT_EQ(g["cases"], 1) << g["group"];
+  EXPECT_FALSE(contains(run.err, "\r"));
+  EXPECT_TRUE(contains(run.err, "siverify: ")) << run.err;
+  EXPECT_TRUE(contains(run.err, "cases  100%")) << run.err;
+  // Re-running into its own report directory works; the manifest names the command.
+  const Result again = run_siverify({"verify", "--profile", "quick", "--claims", "C2.identity",
+                                     "--cases", "1", "--out", dir.path("out")});
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_TRUE(contains(test::read_text(dir.path("out/manifest.json")), "--cases 1"));
 }
 
 // One bad input, run in a folder holding kFiles: its arguments and the part of the one-line
@@ -189,6 +238,24 @@ std::vector<BadInput> bad_inputs() {
       {"verify_unknown_claim", {"verify", "--claims", "C9"}, "--claims: unknown claim or check 'C9'"},
       {"verify_bad_profile", {"verify", "--profile", "fast"}, "--profile: unknown profile 'fast'"},
       {"verify_bad_token", {"verify", "--replay", "siv1;check=C2.rate"}, "--replay: replay token"},
+      // Issue 11: options that cannot take effect were silently ignored; --threads -1 printed
+      // a 309-digit number; a run wrote into any directory.
+      {"verify_replay_out", {"verify", "--replay", "siv1;check=C2.rate", "--out", "@report"},
+       "--out has no effect with --replay"},
+      {"verify_replay_junit", {"verify", "--replay", "siv1;check=C2.rate", "--junit", "@j.xml"},
+       "--junit has no effect with --replay"},
+      {"verify_pdf_without_out", {"verify", "--claims", "C2.identity", "--pdf"},
+       "--pdf has no effect without --out"},
+      {"verify_mutants_twice", {"verify", "--claims", "C2.identity", "--mutants", "--mutants-only"},
+       "--mutants has no effect with --mutants-only"},
+      {"verify_threads_negative", {"verify", "--claims", "C2.identity", "--threads", "-1"},
+       "--threads: must be 0 (all cores) or a positive count, got -1"},
+      {"verify_cases_zero", {"verify", "--claims", "C2.identity", "--cases", "0"}, "--cases"},
+      {"verify_out_foreign", {"verify", "--claims", "C2.identity", "--out", "@"},
+       "is not empty and not a siverify report directory"},
+      {"verify_out_file", {"verify", "--claims", "C2.identity", "--out", "@data.csv"},
+       "@data.csv exists and is not a directory"},
+      {"list_unknown", {"list", "claims-and-more"}, "list: unknown section 'claims-and-more'"},
       {"unknown_command",
        {"plot"},
        "unknown command 'plot' (known: schedules, field, sample, verify"},

@@ -114,13 +114,17 @@ inline bool braces_balanced(const std::string& tex) {
   return depth == 0;
 }
 
-// A special character (_ % & # $) outside a comment that is not escaped with a backslash.
+// A special character (_ & #) outside a comment and outside math ($...$) that is not escaped
+// with a backslash.
 inline bool has_unescaped_special(const std::string& tex) {
+  bool math = false;
   for (std::size_t i = 0; i < tex.size(); ++i) {
     if (tex[i] == '\\') {
       ++i;
       continue;
     }
+    if (tex[i] == '$') math = !math;
+    if (math) continue;
     if (tex[i] == '%') {
       while (i < tex.size() && tex[i] != '\n') ++i;
       continue;
