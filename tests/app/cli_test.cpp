@@ -235,7 +235,7 @@ std::vector<BadInput> bad_inputs() {
       {"unknown_option", s({"--solver", "euler", "--count", "1", "--colour", "red"}), "--colour"},
       {"verify_seed_negative", {"verify", "--claims", "C2.identity", "--seed", "-1"},
        "--seed must be an integer in [0, 2^64 - 1], got '-1'"},
-      {"verify_unknown_claim", {"verify", "--claims", "C9"}, "--claims: unknown claim or check 'C9'"},
+      {"verify_unknown_claim", {"verify", "--claims", "C99"}, "--claims: unknown claim or check 'C99'"},
       {"verify_bad_profile", {"verify", "--profile", "fast"}, "--profile: unknown profile 'fast'"},
       {"verify_bad_token", {"verify", "--replay", "siv1;check=C2.rate"}, "--replay: replay token"},
       // Issue 11: options that cannot take effect were silently ignored; --threads -1 printed

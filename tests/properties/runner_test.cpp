@@ -73,6 +73,39 @@ TEST(Runner, RefutesAndShrinksToTheSmallestFailingCase) {
   EXPECT_EQ(r.exit_code(), 0);
 }
 
+// The papers' first case (n = 5, d = 2) replaces the generated set, unless the check declines it.
+class TwoPoints final : public Check {
+ public:
+  explicit TwoPoints(bool papers) : papers_(papers) {}
+  std::string id() const override { return papers_ ? "T.papers" : "T.two"; }
+  std::string claim() const override { return "T"; }
+  std::string statement() const override { return "n = 2"; }
+  std::vector<std::string> groups(const Profile&) const override { return {"linear"}; }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    return rc::gen::map(case_generator(group, profile, 0.5, 2.0, 0), [](Case c) {
+      c.set.n = 2;
+      return c;
+    });
+  }
+  Observation observe(const Case& c) const override { return upper(c.set.n, 2); }
+  bool papers_setting() const override { return papers_; }
+
+ private:
+  bool papers_;
+};
+
+TEST(Runner, PapersCaseOnlyWhereTheCheckAcceptsIt) {
+  RunOptions o = options(3);
+  o.profile.paper_case = true;
+  const TwoPoints declines(false), accepts(true);
+  const RunResult r = run_checks({&declines, &accepts}, o);
+  ASSERT_EQ(r.groups.size(), 2u);
+  EXPECT_EQ(r.groups[0].verdict, Verdict::holds);
+  for (std::size_t i : r.groups[0].records) EXPECT_EQ(r.records[i].c.set.n, 2);
+  EXPECT_EQ(r.groups[1].verdict, Verdict::refuted);  // its first case has n = 5
+  EXPECT_EQ(r.records[r.groups[1].records.front()].c.set.n, 5);
+}
+
 TEST(Runner, HoldsWhenEveryCaseHoldsAndReportsLooseBounds) {
   const Synthetic tight("T.tight", [](const Case& c) { return upper(c.set.n, 64); });
   const Synthetic loose("T.loose", [](const Case&) { return upper(1e-6, 1); });
