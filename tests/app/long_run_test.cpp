@@ -25,7 +25,7 @@ namespace {
 using test::read_text;
 using test::run_siverify;
 
-// Fast checks of three kinds (bounds, Euler-Maruyama terms, p-values under Holm): 81 cases.
+// Fast checks of three kinds (bounds, Euler-Maruyama terms, p-values under Holm): 84 cases.
 const std::vector<std::string> kRun = {"verify", "--profile", "quick", "--claims",
                                        "C4.bound,C5.terms,C1.law.ode"};
 
@@ -142,7 +142,7 @@ TEST_F(LongRun, SigkillAtSeveralPointsThenResumeEqualsUninterrupted) {
     const auto resumed = run_siverify(with(kRun, {"--threads", "2", "--resume", dir}));
     ASSERT_EQ(resumed.code, 0) << resumed.out << resumed.err;
     expect_same_as_full(dir);
-    EXPECT_EQ(lines_in(dir + "/journal.jsonl"), 82u);  // header + 81 cases: none observed twice
+    EXPECT_EQ(lines_in(dir + "/journal.jsonl"), 85u);  // header + 84 cases: none observed twice
   }
 }
 
@@ -161,8 +161,8 @@ TEST_F(LongRun, SigintGivesReportMarkedIncompleteThenResumes) {
     const auto summary = nlohmann::json::parse(read_text(dir + "/summary.json"));
     EXPECT_FALSE(summary.at("complete").get<bool>());
     EXPECT_EQ(summary.at("totals").at("exit_code"), 4);
-    EXPECT_LT(summary.at("totals").at("cases").get<int>(), 81);
-    EXPECT_EQ(summary.at("totals").at("planned"), 81);
+    EXPECT_LT(summary.at("totals").at("cases").get<int>(), 84);
+    EXPECT_EQ(summary.at("totals").at("planned"), 84);
     EXPECT_NE(read_text(dir + ".log").find("--resume " + dir), std::string::npos);
 
     const auto resumed = run_siverify(with(kRun, {"--threads", "2", "--resume", dir}));
@@ -184,7 +184,7 @@ TEST_F(LongRun, FourShardsMergedEqualTheUnshardedRun) {
     cases += lines_in(dir + "/journal.jsonl") - 1;
     merge.push_back(dir);
   }
-  EXPECT_EQ(cases, 81u);  // every case in exactly one shard (merge checks which)
+  EXPECT_EQ(cases, 84u);  // every case in exactly one shard (merge checks which)
   const auto r = run_siverify(with(merge, {"--out", path("merged"), "--threads", "2"}));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   expect_same_as_full(path("merged"));
