@@ -236,10 +236,9 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
   // Per check: its budget and family size (the same for its mutants), known before observation.
   std::vector<std::pair<double, std::size_t>> budgets;
   for (const Check* check : checks) {
-    const std::size_t family = std::max<std::size_t>(1, family_size(*check, options.profile));
-    const double budget = check_budget(*check, options.alpha, registry);
-    const double level = budget / static_cast<double>(family);
-    budgets.push_back({budget, family});
+    const double level = case_level(*check, options.profile, options.alpha, registry);
+    budgets.push_back({check_budget(*check, options.alpha, registry),
+                       std::max<std::size_t>(1, family_size(*check, options.profile))});
     std::vector<std::pair<Mutant, bool>> plan;  // (group and variant, is a mutant)
     if (options.claims_as_stated)
       for (const auto& group : check->groups(options.profile)) plan.push_back({{"", group, ""}, false});

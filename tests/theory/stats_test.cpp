@@ -283,6 +283,34 @@ std::vector<bool> holm_rejections(const std::vector<double>& p, double a) {
   return out;
 }
 
+// A family larger than its observed p-values: the others count as p = 1. holm_levels gives each
+// hypothesis the single-test level of its step, so p <= level exactly when the step-down rejects.
+RC_GTEST_PROP(Stats, HolmLevelsReproduceStepDownOverALargerFamily, ()) {
+  const auto p = *rc::gen::container<std::vector<double>>(
+      rc::gen::map(rc::gen::inRange(0, 1001), [](int k) { return k / 1000.0; }));
+  const std::size_t extra = *rc::gen::inRange<std::size_t>(0, 5);
+  std::vector<double> padded = p;
+  padded.resize(p.size() + extra, 1.0);
+  if (padded.empty()) return;
+  const auto adjusted = holm(p, padded.size()), reference = holm(padded);
+  for (double a : {0.001, 0.01, 0.05, 0.2}) {
+    const auto reject = holm_rejections(padded, a);
+    const auto levels = holm_levels(p, padded.size(), a);
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      RC_ASSERT(adjusted[i] == reference[i]);
+      RC_ASSERT((p[i] <= levels[i]) == reject[i]);
+      RC_ASSERT(levels[i] >= a / static_cast<double>(padded.size()));
+    }
+  }
+  RC_ASSERT(holm_levels(p, padded.size(), 0.05).size() == p.size());
+}
+
+TEST(Stats, HolmRejectsAFamilySmallerThanItsPValues) {
+  EXPECT_THROW(holm({0.1, 0.2}, 1), std::invalid_argument);
+  EXPECT_THROW(holm_levels({0.1, 0.2}, 1, 0.05), std::invalid_argument);
+  EXPECT_THROW(holm_levels({0.1}, 1, 0), std::invalid_argument);
+}
+
 RC_GTEST_PROP(Stats, HolmAdjustedValuesReproduceStepDown, ()) {
   const auto p = *rc::gen::nonEmpty(rc::gen::container<std::vector<double>>(
       rc::gen::map(rc::gen::inRange(0, 1001), [](int k) { return k / 1000.0; })));
