@@ -483,7 +483,7 @@ std::string gnuplot_script(const Plot& plot, const std::string& png, const std::
      << "set ylabel " << gnuplot_quote(plot.ylabel) << "\n"
      // The legend above the plot: it never hides a point or a bar.
      << "set key tmargin center vertical Left reverse box\nset grid\n";
-  if (plot.logx) os << "set logscale x\n";
+  if (plot.logx) os << "set logscale x\nset autoscale xfix\nset offsets graph 0.03, graph 0.03, 0, 0\n";
   if (plot.logy) os << "set logscale y\n";
   if (plot.logx || plot.logy) os << "set format " << (plot.logx ? "x" : "") << (plot.logy ? "y" : "")
                                  << " '%.2g'\n";
