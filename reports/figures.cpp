@@ -29,14 +29,6 @@ std::string coordinate(double v) {
   return buffer;
 }
 
-// File names keep letters, digits, '.' and '-'; everything else becomes '-'.
-std::string slug(const std::string& text) {
-  std::string out;
-  for (const char ch : text)
-    out += std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ? ch : '-';
-  return out;
-}
-
 std::string base_stem(const GroupResult& g) {
   return slug(g.check) + "_" + slug(g.group) + (g.mutant ? "_mutant-" + slug(g.variant) : "");
 }
@@ -420,6 +412,13 @@ std::vector<Plot> plan_figures(const RunResult& run) {
     for (auto plan : {&rate_plot, &landing_plot, &terms_plot, &sum_error_plot})
       if (auto plot = plan(g, run)) plots.push_back(std::move(*plot));
   return plots;
+}
+
+std::string slug(const std::string& text) {
+  std::string out;
+  for (const char ch : text)
+    out += std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ? ch : '-';
+  return out;
 }
 
 std::vector<Tick> log_ticks(double lo, double hi) {
