@@ -29,14 +29,6 @@ std::string coordinate(double v) {
   return buffer;
 }
 
-// File names keep letters, digits, '.' and '-'; everything else becomes '-'.
-std::string slug(const std::string& text) {
-  std::string out;
-  for (const char ch : text)
-    out += std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ? ch : '-';
-  return out;
-}
-
 std::string base_stem(const GroupResult& g) {
   return slug(g.check) + "_" + slug(g.group) + (g.mutant ? "_mutant-" + slug(g.variant) : "");
 }
@@ -422,6 +414,13 @@ std::vector<Plot> plan_figures(const RunResult& run) {
   return plots;
 }
 
+std::string slug(const std::string& text) {
+  std::string out;
+  for (const char ch : text)
+    out += std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ? ch : '-';
+  return out;
+}
+
 std::vector<Tick> log_ticks(double lo, double hi) {
   std::vector<Tick> ticks;
   if (!(lo > 0) || !(hi >= lo) || !std::isfinite(hi)) return ticks;
@@ -483,7 +482,7 @@ std::string gnuplot_script(const Plot& plot, const std::string& png, const std::
      << "set ylabel " << gnuplot_quote(plot.ylabel) << "\n"
      // The legend above the plot: it never hides a point or a bar.
      << "set key tmargin center vertical Left reverse box\nset grid\n";
-  if (plot.logx) os << "set logscale x\n";
+  if (plot.logx) os << "set logscale x\nset autoscale xfix\nset offsets graph 0.03, graph 0.03, 0, 0\n";
   if (plot.logy) os << "set logscale y\n";
   if (plot.logx || plot.logy) os << "set format " << (plot.logx ? "x" : "") << (plot.logy ? "y" : "")
                                  << " '%.2g'\n";

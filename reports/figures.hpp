@@ -49,6 +49,9 @@ struct Plot {
   std::vector<Series> series;
 };
 
+// Text for file names and LaTeX labels: letters, digits, '.' and '-' kept, anything else '-'.
+std::string slug(const std::string& text);
+
 // Ticks for a log axis over [lo, hi] (lo > 0): powers of ten when the range spans two decades,
 // else 1-2-5 steps (1..9 when those give fewer than three); empty when lo <= 0.
 std::vector<Tick> log_ticks(double lo, double hi);

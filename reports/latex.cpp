@@ -134,14 +134,6 @@ std::string render(const Table& t, const RunSettings& settings) {
   return os.str();
 }
 
-// Label names keep letters, digits, '.', '-' and ':'.
-std::string label_part(const std::string& text) {
-  std::string out;
-  for (const char ch : text)
-    out += std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ? ch : '-';
-  return out;
-}
-
 // The verdict, and in bold with the prediction beside it when it is not the predicted one.
 std::string verdict_cell(const GroupResult& g) {
   if (g.as_expected()) return latex_escape(verdict_text(g));
@@ -267,7 +259,7 @@ std::string latex_claim_table(const RunResult& run, const std::string& claim,
   bool bounds = false, p_values = false;
   for (const auto* g : groups) (g->comparison == Comparison::p_value ? p_values : bounds) = true;
   Table t = claim_frame(groups);
-  t.label = "tab:siv:" + label_part(claim);
+  t.label = "tab:siv:" + slug(claim);
   t.columns.push_back({"Verdict", Column::Kind::wrap, {}});
   t.columns.push_back({"Cases", Column::Kind::number, {}});
   t.columns.push_back({"Viol.", Column::Kind::number, {}});
@@ -333,7 +325,7 @@ std::vector<LatexTable> latex_measured_tables(const RunResult& run, const std::s
     }
     Table t = claim_frame(rows);
     const std::string part = std::to_string(tables.size() + 1);
-    t.label = "tab:siv:" + label_part(claim) + ":measured:" + part;
+    t.label = "tab:siv:" + slug(claim) + ":measured:" + part;
     std::string legend;
     for (const auto& key : chunk) {
       t.columns.push_back({key_header(key), Column::Kind::number, {}});
@@ -351,7 +343,48 @@ std::vector<LatexTable> latex_measured_tables(const RunResult& run, const std::s
                      : std::string()) +
                 (legend.empty() ? "" : ". " + legend) +
                 "; rates are rounded at their interval's half-width; --: not recorded.";
-    tables.push_back({label_part(claim) + "-measured-" + part, render(t, settings)});
+    tables.push_back({slug(claim) + "-measured-" + part, render(t, settings)});
+  }
+  return tables;
+}
+
+std::vector<LatexTable> latex_count_tables(const RunResult& run, const std::string& claim,
+                                           const RunSettings& settings) {
+  // One table per count table name (C6's "confusion"), its rows summed per group.
+  std::vector<std::string> names;
+  std::vector<std::vector<std::pair<const GroupResult*, CountTable>>> per_name;
+  for (const auto* g : groups_of(run, claim))
+    for (auto& t : count_tables(*g, run)) {
+      auto it = std::find(names.begin(), names.end(), t.table);
+      if (it == names.end()) {
+        names.push_back(t.table);
+        per_name.emplace_back();
+        it = names.end() - 1;
+      }
+      per_name[static_cast<std::size_t>(it - names.begin())].push_back({g, std::move(t)});
+    }
+  std::vector<LatexTable> tables;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    std::vector<const GroupResult*> rows;
+    for (const auto& [g, t] : per_name[k])
+      for (std::size_t i = 0; i < t.counts.size(); ++i) rows.push_back(g);
+    Table table = claim_frame(rows);
+    // A group's label once, on its first row.
+    for (std::size_t r = 1; r < rows.size(); ++r)
+      if (rows[r] == rows[r - 1]) table.columns[0].cells[r] = "";
+    const auto& labels = per_name[k].front().second.labels;
+    for (const auto& label : labels) table.columns.push_back({latex_escape(label), Column::Kind::text, {}});
+    table.columns.push_back({"Count", Column::Kind::number, {}});
+    for (const auto& [g, t] : per_name[k])
+      for (const auto& [values, count] : t.counts) {
+        for (std::size_t i = 0; i < labels.size(); ++i)
+          table.columns[i + 1].cells.push_back(i < values.size() ? latex_escape(values[i]) : "");
+        table.columns.back().cells.push_back(s_cell(format_number(count, 12)));
+      }
+    table.label = "tab:siv:" + slug(claim) + ":counts:" + slug(names[k]);
+    table.caption = "Claim " + latex_escape(claim) + ": the counts of \\emph{" +
+                    latex_escape(names[k]) + "}, summed over the cases of each group.";
+    tables.push_back({slug(claim) + "-counts-" + slug(names[k]), render(table, settings)});
   }
   return tables;
 }
@@ -481,7 +514,7 @@ std::string latex_report(const RunResult& run, const RunSettings& settings,
         os << "\\paragraph{" << latex_escape(g.check) << "} " << latex_escape(g.statement)
            << "\n\n";
     for (const auto& name : tables_of_claims)
-      if (name == claim || name.rfind(label_part(claim) + "-", 0) == 0)
+      if (name == claim || name.rfind(slug(claim) + "-", 0) == 0)
         os << "\\input{tables/" << name << ".tex}\n";
     for (const auto& plot : plots)
       if (plot.claim == claim)

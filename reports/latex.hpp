@@ -40,6 +40,9 @@ std::string latex_claim_table(const RunResult& run, const std::string& claim,
 // The medians of the headline details, at most five per table (column subsets fit the page).
 std::vector<LatexTable> latex_measured_tables(const RunResult& run, const std::string& claim,
                                               const RunSettings& settings);
+// Contingency tables (summary.hpp's count_tables, e.g. C6's confusion tables), one per name.
+std::vector<LatexTable> latex_count_tables(const RunResult& run, const std::string& claim,
+                                           const RunSettings& settings);
 std::string latex_overall_table(const RunResult& run, const RunSettings& settings);
 std::string latex_values(const RunResult& run, const RunSettings& settings);
 

@@ -122,6 +122,7 @@ std::vector<std::string> write_report(const std::filesystem::path& dir, const Ru
   for (const auto& claim : claims_of(run)) {
     std::vector<LatexTable> tables = {{claim, latex_claim_table(run, claim, settings)}};
     for (auto& t : latex_measured_tables(run, claim, settings)) tables.push_back(std::move(t));
+    for (auto& t : latex_count_tables(run, claim, settings)) tables.push_back(std::move(t));
     for (const auto& t : tables) {
       write_file_atomically(dir / "tables" / (t.name + ".tex"), t.text);
       claim_tables.push_back(t.name);

@@ -160,6 +160,27 @@ TEST(Latex, WideClaimsSplitIntoColumnSubsetsAndLongTablesBreakAcrossPages) {
   EXPECT_TRUE(test::braces_balanced(table));
 }
 
+// Issue 11: C6's confusion tables existed only in cases.jsonl.
+TEST(Latex, CountTablesAreShownSummedPerGroup) {
+  RunResult run = sample_run();
+  auto confusion = [](const char* predicted, const char* observed, double count) {
+    return Row{"confusion", {{"criterion", std::string("gap")}, {"predicted", std::string(predicted)},
+                             {"observed", std::string(observed)}, {"count", count}}};
+  };
+  for (const std::size_t i : run.groups[0].records)
+    run.records[i].obs.rows = {confusion("memorized", "memorized", 2), confusion("memorized", "novel", 1)};
+  const auto tables = latex_count_tables(run, "C9", settings());
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(tables[0].name, "C9-counts-confusion");
+  const std::string& t = tables[0].text;
+  EXPECT_NE(t.find("\\label{tab:siv:C9:counts:confusion}"), std::string::npos) << t;
+  EXPECT_NE(t.find("Group & criterion & predicted & observed & {Count}"), std::string::npos) << t;
+  EXPECT_NE(t.find("power:* & gap & memorized & memorized & 4 \\\\"), std::string::npos) << t;
+  EXPECT_NE(t.find("\n & gap & memorized & novel & 2 \\\\"), std::string::npos) << t;
+  EXPECT_TRUE(test::braces_balanced(t));
+  EXPECT_FALSE(test::has_unescaped_special(t));
+}
+
 TEST(Latex, MacroNamesAreLettersOnlyAndFollowTheScheme) {
   EXPECT_EQ(macro_name({"C2.sqrt", "power:0.25", "rate"}), "sivCTwoSqrtPowerZeroPointTwoFiveRate");
   EXPECT_EQ(macro_name({"C3.tail", "bridge:2 eps:sigma2:1", "rate_lo"}),
