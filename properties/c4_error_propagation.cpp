@@ -9,8 +9,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <boost/math/quadrature/gauss_kronrod.hpp>
-
 #include "properties/claims.hpp"
 #include "properties/error_cases.hpp"
 #include "theory/stats.hpp"
@@ -146,40 +144,19 @@ class TrainingLossBound final : public Check {
     ErrorScene es(c);
     const Schedule& s = es.scene().schedule();
     Observation obs;
-    double sum = 0, sum_sq = 0, log_c = 0;
+    PathErrorSums a;
     for (int i = 0; i < c.starts && obs.failure.empty(); ++i) {
       const ErrorPath p = integrate_error_path(es.field(), es.scene().start(i).z, kLossTime,
                                                kErrorPathTolerance, /*density_ratio=*/true);
       record_path_failure(p, obs);
-      sum += p.accumulated;
-      sum_sq += p.accumulated * p.accumulated;
-      log_c = std::max(log_c, p.log_ratio_max);
+      a.add(p);
     }
-    const double m = c.starts, mean = sum / m;
-    const double se = std::sqrt(std::max(0.0, sum_sq / m - mean * mean) / (m - 1));
     const MonteCarloEstimate excess = excess_loss(es.field(), es.scene().oracle(), kLossTime, 4000,
                                                   derive_seed(c.seed, 0x1055));
-    const double inverse_variance = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
-        [&](double t) { return 1.0 / (s.sigma(t) * s.sigma(t)); }, kLossTime, 1.0, 10, 1e-12);
+    const double inverse_variance = integral_inverse_variance(s, kLossTime);
     const double time_factor = c.variant == "no-time-factor" ? 1.0 : inverse_variance;
-    // The theorem assumes a bounded density ratio; a measured ratio beyond double range makes the
-    // bound vacuous, which is the assumption failing, not the bound holding.
-    constexpr double kMaxLogRatio = 600;
-    obs.assume("concentrability: log C < 600 along the sampled paths", log_c < kMaxLogRatio,
-               kMaxLogRatio - log_c);
-    // A false violation needs the lower bound of E A above it or the upper bound of the excess
-    // below it: each one-sided bound misses with half the case's level. The mean of A is over a
-    // handful of paths, hence Student t; the excess over 4000 draws, hence normal.
-    const double level = interval_level(c);
-    obs.level = level;
-    obs.observed = std::max(0.0, mean - student_t_quantile(m - 1, 1 - level / 2) * se);
-    obs.bound = s.sigma(kLossTime) * std::exp(0.5 * std::min(log_c, kMaxLogRatio)) *
-                std::sqrt((excess.mean + normal_quantile(1 - level / 2) * excess.std_error) *
-                          time_factor);
-    obs.detail("mean_A", mean);
-    obs.detail("excess", excess.mean);
+    judge_loss_bound(s, kLossTime, a, excess, time_factor, interval_level(c), obs);
     obs.detail("excess_se", excess.std_error);
-    obs.detail("log_concentrability", log_c);
     obs.detail("int_inverse_variance", inverse_variance);
     return obs;
   }

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <boost/math/quadrature/gauss_kronrod.hpp>
+
 #include "solvers/adaptive.hpp"
+#include "theory/stats.hpp"
 
 namespace siv {
 
@@ -65,6 +68,37 @@ ErrorPath integrate_error_path(const EstimatedField& field, const ConstVecRef& z
                   weight * run.x[2 * d + 1 + out.nearest] + std::abs(1.0 - s.alpha(out.t)) * y.norm();
   out.solver_error = static_cast<double>(run.steps) * tol * (1.0 + run.x.head(d).norm() + y.norm());
   return out;
+}
+
+void PathErrorSums::add(const ErrorPath& p) {
+  ++paths;
+  sum += p.accumulated;
+  sum_sq += p.accumulated * p.accumulated;
+  log_ratio = std::max(log_ratio, p.log_ratio_max);
+}
+
+double integral_inverse_variance(const Schedule& s, double t) {
+  return boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
+      [&](double u) { return 1.0 / (s.sigma(u) * s.sigma(u)); }, t, 1.0, 10, 1e-12);
+}
+
+void judge_loss_bound(const Schedule& s, double t, const PathErrorSums& a,
+                      const MonteCarloEstimate& excess, double time_factor, double level,
+                      Observation& obs) {
+  // The theorem assumes a bounded density ratio; a measured ratio beyond double range makes the
+  // bound vacuous, which is the assumption failing, not the bound holding.
+  constexpr double kMaxLogRatio = 600;
+  obs.assume("concentrability: log C < 600 along the sampled paths", a.log_ratio < kMaxLogRatio,
+             kMaxLogRatio - a.log_ratio);
+  const double m = a.paths, mean = a.sum / m;
+  const double se = std::sqrt(std::max(0.0, a.sum_sq / m - mean * mean) / (m - 1));
+  obs.level = level;
+  obs.observed = std::max(0.0, mean - student_t_quantile(m - 1, 1 - level / 2) * se);
+  obs.bound = s.sigma(t) * std::exp(0.5 * std::min(a.log_ratio, kMaxLogRatio)) *
+              std::sqrt((excess.mean + normal_quantile(1 - level / 2) * excess.std_error) * time_factor);
+  obs.detail("mean_A", mean);
+  obs.detail("excess", excess.mean);
+  obs.detail("log_concentrability", a.log_ratio);
 }
 
 }  // namespace siv

@@ -7,6 +7,7 @@
 // an exact remainder that vanishes as t -> 0 (THEORY.md C4).
 #pragma once
 
+#include "properties/check.hpp"
 #include "properties/scene.hpp"
 #include "solvers/endpoint.hpp"
 #include "theory/error_models.hpp"
@@ -34,5 +35,22 @@ struct ErrorPath {
 // 1/sigma) cannot be integrated to tol against, so the solver would stall.
 ErrorPath integrate_error_path(const EstimatedField& field, const ConstVecRef& z1, double t_final,
                                double tol, bool density_ratio = false, bool sigma_weighted = false);
+
+// C4's training-loss bound (C4.loss and C4.model.loss): E A(t) <= sigma(t) sqrt(C excess(t, 1)
+// int_t^1 sigma^-2), from the accumulated errors of paths to t (their count, sum, sum of squares
+// and largest log density ratio) and a Monte Carlo excess loss. Sets the concentrability
+// assumption, observed (the lower confidence bound of E A: Student t over the paths) and bound
+// (the excess at its upper confidence bound: normal). A false violation needs one of the two
+// bounds to miss, so each misses with half the case's level. `time_factor` is int_t^1 sigma^-2
+// (a mutant replaces it).
+struct PathErrorSums {
+  int paths = 0;
+  double sum = 0, sum_sq = 0, log_ratio = 0;
+  void add(const ErrorPath& p);
+};
+double integral_inverse_variance(const Schedule& s, double t);
+void judge_loss_bound(const Schedule& s, double t, const PathErrorSums& a,
+                      const MonteCarloEstimate& excess, double time_factor, double level,
+                      Observation& obs);
 
 }  // namespace siv

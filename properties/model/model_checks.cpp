@@ -12,8 +12,6 @@
 #include <cmath>
 #include <mutex>
 
-#include <boost/math/quadrature/gauss_kronrod.hpp>
-
 #include "properties/model/memorization.hpp"
 #include "properties/model/model_checks.hpp"
 #include "properties/model/torch_loader.hpp"
@@ -157,35 +155,18 @@ class ModelLoss final : public ModelCheck {
     }
     const Schedule& s = context().oracle().schedule();
     const int m = std::max(c.starts, 8);
-    double sum = 0, sum_sq = 0, log_c = 0;
+    PathErrorSums a;
     const double tol = std::max(kErrorPathTolerance, 100 * context().info().unit_roundoff);
     for (int i = 0; i < m && obs.failure.empty(); ++i) {
       const ErrorPath p = integrate_error_path(model, context().start(c, i), kLossTime, tol, true, true);
       if (p.ending == Ending::step_limit || p.ending == Ending::non_finite)
         obs.failure = "the model's ODE path ended with " + to_string(p.ending);
-      sum += p.accumulated;
-      sum_sq += p.accumulated * p.accumulated;
-      log_c = std::max(log_c, p.log_ratio_max);
+      a.add(p);
     }
-    const double mean = sum / m;
-    const double se = std::sqrt(std::max(0.0, sum_sq / m - mean * mean) / (m - 1));
     const MonteCarloEstimate excess =
         excess_loss(model, context().oracle(), kLossTime, 2000, derive_seed(c.seed, 0x1055));
-    const double inverse_variance = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
-        [&](double t) { return 1.0 / (s.sigma(t) * s.sigma(t)); }, kLossTime, 1.0, 10, 1e-12);
-    constexpr double kMaxLogRatio = 600;
-    obs.assume("concentrability: log C < 600 along the sampled paths", log_c < kMaxLogRatio,
-               kMaxLogRatio - log_c);
-    // As C4.loss: two one-sided bounds, each missing with half the case's level.
-    const double level = interval_level(c);
-    obs.level = level;
-    obs.observed = std::max(0.0, mean - student_t_quantile(m - 1, 1 - level / 2) * se);
-    obs.bound = s.sigma(kLossTime) * std::exp(0.5 * std::min(log_c, kMaxLogRatio)) *
-                std::sqrt((excess.mean + normal_quantile(1 - level / 2) * excess.std_error) *
-                          inverse_variance);
-    obs.detail("mean_A", mean);
-    obs.detail("excess", excess.mean);
-    obs.detail("log_concentrability", log_c);
+    judge_loss_bound(s, kLossTime, a, excess, integral_inverse_variance(s, kLossTime),
+                     interval_level(c), obs);
     return obs;
   }
 };

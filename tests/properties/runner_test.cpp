@@ -442,6 +442,8 @@ TEST(Runner, TokensReplayToTheRunsOutcomeUnderAnySelection) {
   const double p = a.observe(old).observed;
   EXPECT_EQ(replay_case(a, old, p).outcome, Outcome::violation);
   EXPECT_EQ(replay_case(a, old, p / 2).outcome, Outcome::pass);
+}
+
 // Checks without a step count (adaptive solvers) carry no ladder, so their tokens parse back
 // (they once carried N=0;L=5, which parse_token rejects) and replay to the same record.
 TEST(Runner, AdaptiveChecksReplayFromTheirTokens) {
