@@ -138,6 +138,23 @@ std::function<void(int, int)> progress_printer(bool terminal, std::chrono::milli
   };
 }
 
+// "shrinking C2.sqrt [power:*]: 14 smaller cases tried, 5 kept": when a refuted group's shrinking
+// starts and ends, and in between paced as progress_printer paces its lines.
+std::function<void(const GroupResult&, int, int, bool)> shrink_printer(bool terminal,
+                                                                       std::chrono::milliseconds period) {
+  auto last = std::chrono::steady_clock::now();
+  return [last, terminal, period](const GroupResult& g, int tried, int accepted, bool done) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (tried != 0 && !done && now - last < period) return;
+    last = now;
+    const std::string line = "shrinking " + g.check + " [" + group_label(g) + "]: " +
+                             std::to_string(tried) + " smaller cases tried, " +
+                             std::to_string(accepted) + " kept" + (done ? ", done" : "");
+    if (terminal) std::fprintf(stderr, "\r%-60s%s", line.c_str(), done ? "\n" : "");
+    else std::fprintf(stderr, "siverify: %s\n", line.c_str());
+  };
+}
+
 // "2026-05-22T10:00:00": the JUnit timestamp (UTC, no zone, as its schema wants).
 std::string utc_timestamp() {
   const std::time_t now = std::time(nullptr);
@@ -256,6 +273,8 @@ int run(VerifyOptions o) {
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
   run.progress = progress_printer(terminal, terminal ? std::chrono::milliseconds(200)
                                                      : std::chrono::seconds(30));
+  run.shrink_progress = shrink_printer(terminal, terminal ? std::chrono::milliseconds(200)
+                                                          : std::chrono::seconds(30));
   long_run.attach(run);
   const JunitContext junit{utc_timestamp(), host_name()};
   const RunResult result = run_checks(checks, run);

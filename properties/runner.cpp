@@ -69,9 +69,10 @@ Outcome judge(const Observation& obs, double level) {
 // candidate fails when its p-value alone is at most its Case::level (Holm's strictest step).
 // Stopping (a signal) cuts the walk short.
 std::pair<CaseRecord, int> shrink(const Check& check, const rc::Shrinkable<Case>& failing,
-                                  CaseRecord record, int budget, const std::atomic<bool>* stop) {
+                                  CaseRecord record, int budget, const std::atomic<bool>* stop,
+                                  const std::function<void(int tried, int accepted)>& step) {
   rc::Shrinkable<Case> current = failing;
-  int spent = 0;
+  int spent = 0, accepted = 0;
   bool progressed = true;
   const auto stopped = [stop] { return stop && stop->load(); };
   while (progressed && spent < budget && !stopped()) {
@@ -84,7 +85,10 @@ std::pair<CaseRecord, int> shrink(const Check& check, const rc::Shrinkable<Case>
       CaseRecord candidate = observe(check, next->value());
       candidate.p_adjusted = candidate.obs.observed;
       candidate.outcome = judge(candidate.obs, candidate.c.level);
-      if (candidate.outcome == Outcome::violation) {
+      const bool smaller = candidate.outcome == Outcome::violation;
+      accepted += smaller;
+      step(spent, accepted);
+      if (smaller) {
         record = std::move(candidate);
         current = *next;
         progressed = true;
@@ -391,8 +395,15 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
     if (first_violation) {
       const std::size_t i = *first_violation;
       const Check& check = *jobs[i].check;
+      int kept = 0;
+      const auto step = [&](int tried, int accepted) {
+        kept = accepted;
+        if (options.shrink_progress) options.shrink_progress(g, tried, accepted, false);
+      };
+      step(0, 0);
       auto [shrunk, steps] = shrink(check, jobs[i].shrinkable, result.records[i],
-                                    options.profile.shrink_budget, long_run.stop);
+                                    options.profile.shrink_budget, long_run.stop, step);
+      if (options.shrink_progress) options.shrink_progress(g, steps, kept, true);
       if (long_run.stop && long_run.stop->load()) result.complete = false;
       g.counterexample = std::move(shrunk);
       g.shrink_steps = steps;

@@ -99,6 +99,9 @@ struct RunOptions {
   // of no single schedule (alpha(1) zero, power:*) always run.
   std::vector<std::string> schedules;
   std::function<void(int done, int total)> progress;  // cases observed in this process
+  // Shrinking a refuted group's counterexample: called before the first candidate (tried 0), after
+  // every candidate, and once more with done set; accepted counts the smaller cases kept.
+  std::function<void(const GroupResult& g, int tried, int accepted, bool done)> shrink_progress;
   LongRun long_run;
 };
 

@@ -90,6 +90,18 @@ TEST(Cli, ProfileOverridesAndProgressInALog) {
   EXPECT_TRUE(contains(test::read_text(dir.path("out/manifest.json")), "--cases 1"));
 }
 
+// Shrinking a refuted group reports itself, as plain lines in a log: where it starts and ends.
+TEST(Cli, ProgressCoversShrinking) {
+  const test::TempDir dir;
+  const Result run = run_siverify({"verify", "--profile", "quick", "--claims", "C2.identity",
+                                   "--mutants-only", "--cases", "2", "--out", dir.path("out")});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_FALSE(contains(run.err, "\r"));
+  EXPECT_TRUE(contains(run.err, "siverify: shrinking C2.identity [")) << run.err;
+  EXPECT_TRUE(contains(run.err, ": 0 smaller cases tried, 0 kept\n")) << run.err;
+  EXPECT_TRUE(contains(run.err, " kept, done\n")) << run.err;
+}
+
 // One bad input, run in a folder holding kFiles: its arguments and the part of the one-line
 // message that must appear (the file:line or the option).
 struct BadInput {
