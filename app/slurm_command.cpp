@@ -11,6 +11,7 @@
 #include "app/long_run_commands.hpp"
 #include "app/verify_command.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/report_dir.hpp"
 
 namespace siv::app {
 namespace {
@@ -140,6 +141,15 @@ void add_slurm_command(CLI::App& app, int& exit_code) {
       exit_code = 0;
       return;
     }
+    // DIR is the whole run's report directory: a foreign one is refused before anything is
+    // written, and a manifest (listing no report file) marks it as siverify's, so that the merge
+    // job may write the report into it beside the shards and the scripts.
+    std::vector<std::string> kept;
+    try {
+      kept = begin_report(o->out);
+    } catch (const std::runtime_error& e) {
+      throw InputError(std::string("--out: ") + e.what());
+    }
     const auto dir = std::filesystem::path(o->out) / "slurm";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -147,6 +157,11 @@ void add_slurm_command(CLI::App& app, int& exit_code) {
     write_file_atomically(dir / "shards.sbatch", s.shards);
     write_file_atomically(dir / "merge.sbatch", s.merge);
     write_file_atomically(dir / "submit.sh", s.submit);
+    kept.insert(kept.end(), {"slurm/shards.sbatch", "slurm/merge.sbatch", "slurm/submit.sh"});
+    RunSettings marker;
+    marker.command = "siverify slurm --shards " + std::to_string(o->shards) + " --out " + o->out;
+    for (const auto& a : verify_args) marker.command += " " + a;
+    write_manifest(o->out, marker, kept);
     if (std::system("command -v sbatch >/dev/null 2>&1") != 0)
       throw InputError("slurm: sbatch not found (install slurm-client); the scripts are in " +
                        dir.string() + ": run bash " + (dir / "submit.sh").string());

@@ -284,5 +284,20 @@ TEST(SlurmCommand, RejectsBadVerifyOptionsBeforeWritingAnything) {
   EXPECT_FALSE(std::filesystem::exists("/tmp/siverify-never-written"));
 }
 
+// The whole run's directory is a report directory: a foreign one is refused before any script
+// is written (the merge job would fail on it after every shard had run).
+TEST(SlurmCommand, RefusesAForeignOutDirectoryBeforeWritingScripts) {
+  const test::TempDir dir;
+  const std::string out = dir.path("theirs");
+  std::filesystem::create_directories(out);
+  dir.write("theirs/notes.txt", "mine\n");
+  const auto r = test::run_siverify({"slurm", "--profile", "quick", "--shards", "2", "--out", out});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--out: " + out + " is not empty and not a siverify report directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out + "/slurm"));
+}
+
 }  // namespace
 }  // namespace siv
