@@ -48,7 +48,7 @@ std::pair<std::string, std::string> split_group(const std::string& group) {
 rc::Gen<Case> em_cases(const std::string& group, const Profile& profile) {
   const auto [schedule, eps] = split_group(group);
   const bool generated = profile.data.source.empty();
-  return rc::gen::map(case_generator(schedule, profile, 0.5, 4.0, kSteps), [eps, generated](Case c) {
+  return rc::gen::map(case_generator(schedule, profile, 0.5, 4.0, kSteps), [eps = eps, generated](Case c) {
     if (generated) c.set.n = 1;  // the claim's domain (a data subset keeps its size)
     c.diffusion = eps;
     c.starts *= 4;  // distribution tests need more samples than bound checks

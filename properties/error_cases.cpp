@@ -16,7 +16,7 @@ rc::Gen<Case> error_cases(const std::string& group, const Profile& profile) {
   Profile small = profile;
   small.max_n = std::min(profile.max_n, 8);
   small.starts = std::max(4, profile.starts / 6);  // each start is a full estimated path
-  return rc::gen::map(case_generator(schedule, small, 1.0, 4.0, 0), [model](Case c) {
+  return rc::gen::map(case_generator(schedule, small, 1.0, 4.0, 0), [model = model](Case c) {
     c.error_model = model;
     return c;
   });
