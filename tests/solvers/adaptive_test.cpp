@@ -462,17 +462,15 @@ TEST(Adaptive, SingularFieldHitsStepLimitFast) {
   const Problem p(build_training_set({3, 2, 1.0, 1}), "linear");
   const OscillatingField singular(*p.field, true), regular(*p.field, false);
   for (Stepper s : kSteppers) {
-    const auto t0 = std::chrono::steady_clock::now();
     const Endpoint e = solve_adaptive(singular, Vec::Zero(2), with(s));  // default max_steps
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(e.ending, Ending::step_limit) << name(s);
     EXPECT_LE(e.steps, with(s).max_steps);
+    // "Fast" as work, not seconds (no timed tests): a bounded number of evaluations per step.
+    EXPECT_LE(e.evaluations, 64L * with(s).max_steps) << name(s);
     EXPECT_GT(e.t_end, 0.5);
     EXPECT_TRUE(e.z.allFinite());
-    EXPECT_LT(seconds, 5.0);
-    std::printf("%s: step_limit after %ld steps, %ld evaluations, t = %.6f, %.2f s\n", name(s),
-                e.steps, e.evaluations, e.t_end, seconds);
+    std::printf("%s: step_limit after %ld steps, %ld evaluations, t = %.6f\n", name(s), e.steps,
+                e.evaluations, e.t_end);
     // Mutant: the same field without the singularity reaches the end; the guard stays quiet.
     EXPECT_EQ(solve_adaptive(regular, Vec::Zero(2), with(s)).ending, Ending::reached_end);
   }
