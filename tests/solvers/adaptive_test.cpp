@@ -3,7 +3,6 @@
 // section 3, the step guard and the bookkeeping. Each property also runs on a mutant field
 // through the same check, and the test asserts that the check rejects it.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
