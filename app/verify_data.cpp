@@ -38,6 +38,10 @@ void add_verify_data_options(CLI::App& verify, VerifyDataOptions& o) {
   o.label_opt = verify.add_option("--class", o.label, "With --data: only points of this label")->type_name("K");
   verify.add_option("--scale", o.scale, "With --data: auto | unit | symmetric | none (as for field)")
       ->type_name("S");
+  verify.add_option("--study-n", o.study_sizes,
+                    "With --data: subset sizes of the data study alone (margins, memorization "
+                    "against n and h), e.g. 10,100,1000,10000 (default: those of --n)")
+      ->type_name("N,...");
   verify.add_option("--schedules", o.schedules,
                     "Only groups of these schedules, e.g. linear,bridge:2 (default all)")
       ->type_name("S,...");
@@ -54,8 +58,8 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
     run.schedules.push_back(s);
   }
   if (o.data.empty()) {
-    if (o.label >= 0 || o.scale != "auto" || o.sizes != "100")
-      throw InputError("--n, --class and --scale of verify apply only with --data");
+    if (o.label >= 0 || o.scale != "auto" || o.sizes != "100" || !o.study_sizes.empty())
+      throw InputError("--n, --study-n, --class and --scale of verify apply only with --data");
     return {};
   }
   if (o.label < -1) throw InputError("--class must be >= 0, got " + std::to_string(o.label));
@@ -69,19 +73,24 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
   data::require_distinct(*source, o.label);
   long candidates = source->table.rows;
   if (o.label >= 0) candidates = std::count(source->labels.begin(), source->labels.end(), o.label);
-  DataSets sets{o.data, o.label, o.scale, {}};
-  for (const auto& text : split(o.sizes)) {
-    int n = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n < 2)
-      throw InputError("--n: subset sizes must be integers >= 2, got '" + text + "'");
-    if (n > candidates)
-      throw InputError("--n " + text + ": '" + o.data + "' has only " +
-                       std::to_string(candidates) + " points" +
-                       (o.label >= 0 ? " of class " + std::to_string(o.label) : std::string()));
-    sets.sizes.push_back(n);
-  }
-  if (sets.sizes.empty()) throw InputError("--n: give at least one subset size");
+  auto sizes = [&](const std::string& option, const std::string& list) {
+    std::vector<int> out;
+    for (const auto& text : split(list)) {
+      int n = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size() || n < 2)
+        throw InputError(option + ": subset sizes must be integers >= 2, got '" + text + "'");
+      if (n > candidates)
+        throw InputError(option + " " + text + ": '" + o.data + "' has only " +
+                         std::to_string(candidates) + " points" +
+                         (o.label >= 0 ? " of class " + std::to_string(o.label) : std::string()));
+      out.push_back(n);
+    }
+    if (out.empty()) throw InputError(option + ": give at least one subset size");
+    return out;
+  };
+  DataSets sets{o.data, o.label, o.scale, sizes("--n", o.sizes), {}};
+  if (!o.study_sizes.empty()) sets.study_sizes = sizes("--study-n", o.study_sizes);
   run.profile.data = sets;
   run.profile.paper_case = false;  // the papers' n = 5, d = 2 is not a subset of the data
   // Real data sets are large (d = 784 for images): a few starts per case, and by default the two
@@ -94,6 +103,13 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
                          " (each start is a path in d = " + std::to_string(source->table.cols()) +
                          "; checks that scale their starts, such as the landing laws with 8 n, scale these)");
   run.profile.starts = std::min(run.profile.starts, kDataStarts);
+  if (*std::max_element(sets.sizes.begin(), sets.sizes.end()) > kDataLandingBins) {
+    const std::string bins = std::to_string(kDataLandingBins);
+    reductions.push_back("landing laws (C1.law.*) on subsets of n > " + bins + ": the points in " +
+                         bins + " bins (point k in bin k mod " + bins + ") with 8 starts per bin "
+                         "instead of 8 per point; the chi-square tests the binned law, each "
+                         "bin's probability its size over n");
+  }
   if (run.schedules.empty()) {
     run.schedules = {"linear", "bridge:2"};
     reductions.push_back("schedules: linear and bridge:2, the two every claim has groups for "
@@ -106,6 +122,7 @@ void study_verify_data(const RunOptions& run, const std::string& out,
                        const std::vector<std::string>& reductions) {
   StudyOptions options;
   options.data = run.profile.data;
+  if (!options.data.study_sizes.empty()) options.data.sizes = options.data.study_sizes;
   options.schedules = run.schedules;
   options.seed = run.seed;
   const DataStudy study = study_data(options);

@@ -12,6 +12,7 @@ namespace siv::app {
 struct VerifyDataOptions {
   std::string data;             // data spec; "": generated sets
   std::string sizes = "100";    // --n: subset sizes
+  std::string study_sizes;      // --study-n: the data study's subset sizes ("": those of --n)
   int label = -1;               // --class
   std::string scale = "auto";   // --scale
   std::string schedules;        // --schedules: comma-separated; "": all

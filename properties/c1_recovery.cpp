@@ -121,8 +121,14 @@ class ScheduleInvariance final : public Check {
   }
 };
 
-// The chi-square approximation wants at least 5 expected landings per point.
-int landing_starts(const Case& c) { return std::max(c.starts, 8 * c.set.n); }
+// On a user's data set the points go in kDataLandingBins bins (point k in bin k mod the bins):
+// the binned law, each bin's probability its size over n, is still a test of the uniform one.
+int landing_bins(const Case& c) {
+  return c.set.data.empty() ? c.set.n : std::min(c.set.n, kDataLandingBins);
+}
+
+// The chi-square approximation wants at least 5 expected landings per bin.
+int landing_starts(const Case& c) { return std::max(c.starts, 8 * landing_bins(c)); }
 
 // One solver's landing counts per training point.
 struct Landings {
@@ -137,9 +143,14 @@ Observation landing_law(const Case& c, const std::vector<Landings>& runs) {
   const std::size_t n = runs.front().counts.size();
   obs.assume("n >= 2: a landing law to test", n >= 2, n - 2.0);
   if (n < 2) return obs;
+  const std::size_t bins = static_cast<std::size_t>(std::min<int>(landing_bins(c), static_cast<int>(n)));
+  std::vector<double> probabilities(bins, 0.0);
+  for (std::size_t k = 0; k < n; ++k) probabilities[k % bins] += 1.0 / static_cast<double>(n);
   double p = 1;
   for (const auto& run : runs) {
-    const auto test = chi_square_uniform(run.counts);
+    std::vector<long> binned(bins, 0);
+    for (std::size_t k = 0; k < n; ++k) binned[k % bins] += run.counts[k];
+    const auto test = chi_square_test(binned, probabilities);
     p = std::min(p, test.p_value);
     obs.detail("chi2_" + run.solver, test.statistic);
     for (std::size_t k = 0; k < n; ++k)
@@ -150,6 +161,7 @@ Observation landing_law(const Case& c, const std::vector<Landings>& runs) {
   obs.observed = std::min(1.0, p * static_cast<double>(runs.size()));
   obs.bound = 0;
   obs.detail("starts", static_cast<double>(landing_starts(c)));
+  obs.detail("bins", static_cast<double>(bins));
   return obs;
 }
 

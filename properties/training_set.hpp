@@ -32,7 +32,12 @@ struct DataSets {
   int label = -1;
   std::string scale = "auto";
   std::vector<int> sizes;
+  std::vector<int> study_sizes;  // the per-data-set study's subset sizes (empty: sizes)
 };
+
+// The landing laws (C1.law.*) bin a data subset's points into this many bins once n exceeds it:
+// 8 paths per point in d = 784 cost minutes per case at n = 100.
+constexpr int kDataLandingBins = 16;
 
 // n distinct cells of a grid with spacing 2 * separation, each point jittered by at most
 // separation / 2 per coordinate around its cell centre: pairwise distances >= separation.

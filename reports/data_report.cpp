@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -75,6 +76,38 @@ Plot memorization_plot(const DataStudy& s) {
   return p;
 }
 
+// The sample-size study: the ratio criterion's rate against n, per sampler and schedule, at the
+// image grid's step count (Euler, EM) and for the adaptive solver.
+Plot memorization_by_n_plot(const DataStudy& s) {
+  Plot p;
+  p.stem = "data_memorization_n";
+  p.claim = "C6";
+  p.check = "data";
+  p.title = "memorization rate (ratio criterion) against n";
+  p.caption = "Fraction of samples with NN1/NN2 < " + format_number(s.ratio) +
+              " against the training-set size n, per sampler and schedule (Euler and "
+              "Euler-Maruyama at N = " + std::to_string(s.image_steps) + ").";
+  p.xlabel = "n";
+  p.ylabel = "memorization rate";
+  p.logx = true;
+  std::map<std::string, Series> by;
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (const auto& r : s.memorization) {
+    if (r.steps != 0 && r.steps != s.image_steps) continue;
+    const std::string key = r.sampler + " " + r.schedule;
+    auto& series = by[key];
+    series.label = key;
+    series.style = Series::Style::linespoints;
+    if (series.segments.empty()) series.segments.emplace_back();
+    series.segments[0].emplace_back(r.n, r.ratio_rate);
+    lo = std::min(lo, double(r.n));
+    hi = std::max(hi, double(r.n));
+  }
+  p.xticks = log_ticks(lo, hi);
+  for (auto& [key, series] : by) p.series.push_back(series);
+  return p;
+}
+
 }  // namespace
 
 std::vector<std::string> write_data_report(const std::filesystem::path& dir, const DataStudy& s,
@@ -126,10 +159,12 @@ std::vector<std::string> write_data_report(const std::filesystem::path& dir, con
                                  {"median_d1", json_number(r.median_d1)},
                                  {"median_ratio", json_number(r.median_ratio)}});
   }
-  const Plot plot = memorization_plot(s);
-  std::vector<std::string> warnings = write_figures({plot}, dir / "figures", gnuplot,
+  std::vector<Plot> plots{memorization_plot(s)};
+  if (s.neighbours.size() > 1) plots.push_back(memorization_by_n_plot(s));
+  std::vector<std::string> warnings = write_figures(plots, dir / "figures", gnuplot,
                                                     build_provenance_lines("") + "data " + source + "\n");
-  md << "\n![" << plot.caption << "](figures/" << plot.stem << ".png)\n\n" << plot.caption << "\n";
+  for (const auto& plot : plots)
+    md << "\n![" << plot.caption << "](figures/" << plot.stem << ".png)\n\n" << plot.caption << "\n";
   if (!s.images.empty() && height > 0) {
     write_file_atomically(dir / "figures" / "data_samples.png", sample_grid(s, height, width));
     md << "\n## Generated samples beside their nearest training images\n\n"

@@ -81,14 +81,24 @@ double normal_quantile(double probability) {
 }
 
 ChiSquareTest chi_square_uniform(const std::vector<long>& counts) {
-  if (counts.size() < 2) throw std::invalid_argument("chi_square_uniform: need >= 2 categories");
+  return chi_square_test(counts, std::vector<double>(counts.size(), 1.0 / static_cast<double>(counts.size())));
+}
+
+ChiSquareTest chi_square_test(const std::vector<long>& counts, const std::vector<double>& probabilities) {
+  if (counts.size() < 2) throw std::invalid_argument("chi_square_test: need >= 2 categories");
+  if (probabilities.size() != counts.size())
+    throw std::invalid_argument("chi_square_test: one probability per category");
   const double total = static_cast<double>(std::accumulate(counts.begin(), counts.end(), 0L));
-  if (!(total > 0)) throw std::invalid_argument("chi_square_uniform: no observations");
-  const double expected = total / static_cast<double>(counts.size());
+  if (!(total > 0)) throw std::invalid_argument("chi_square_test: no observations");
+  const double mass = std::accumulate(probabilities.begin(), probabilities.end(), 0.0);
+  if (!(std::abs(mass - 1) <= 1e-12 * static_cast<double>(counts.size())))
+    throw std::invalid_argument("chi_square_test: probabilities must sum to 1");
   ChiSquareTest out;
-  for (long c : counts) {
-    if (c < 0) throw std::invalid_argument("chi_square_uniform: negative count");
-    out.statistic += (c - expected) * (c - expected) / expected;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    if (counts[k] < 0) throw std::invalid_argument("chi_square_test: negative count");
+    if (!(probabilities[k] > 0)) throw std::invalid_argument("chi_square_test: probability must be > 0");
+    const double expected = total * probabilities[k];
+    out.statistic += (counts[k] - expected) * (counts[k] - expected) / expected;
   }
   out.dof = static_cast<int>(counts.size()) - 1;
   out.p_value = boost::math::cdf(

@@ -38,6 +38,8 @@ struct ChiSquareTest {
   double p_value = 1;
 };
 ChiSquareTest chi_square_uniform(const std::vector<long>& counts);
+// The same against expected counts total * probabilities[k] (probabilities > 0, summing to 1).
+ChiSquareTest chi_square_test(const std::vector<long>& counts, const std::vector<double>& probabilities);
 
 // X ~ Binomial(n, p): P[X >= k] and P[X <= k] (exact, through the incomplete beta function).
 double binomial_upper_tail(long k, long n, double p);

@@ -22,7 +22,7 @@ TEST(VerifyData, FashionMnistSubsetsThroughAClaimWithReplayAndDataReport) {
   const test::TempDir dir;
   const std::string out = dir.path("report");
   const Result run = run_siverify({"verify", "--data", "fashion-mnist:test", "--class", "0", "--n",
-                                   "4,6", "--claims", "C2.identity", "--schedules", "linear",
+                                   "4,6", "--study-n", "5,7", "--claims", "C2.identity", "--schedules", "linear",
                                    "--profile", "quick", "--threads", "2", "--out", out});
   ASSERT_EQ(run.code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("C2.identity   linear"), std::string::npos) << run.out;
@@ -50,7 +50,37 @@ TEST(VerifyData, FashionMnistSubsetsThroughAClaimWithReplayAndDataReport) {
   const auto summary = nlohmann::json::parse(test::read_text(out + "/summary.json"));
   EXPECT_EQ(summary.at("settings").at("data"), "fashion-mnist:test");
   const auto data = nlohmann::json::parse(test::read_text(out + "/data.json"));
-  EXPECT_EQ(data.at("neighbours").size(), 2u);
+  // The study runs on the sizes of --study-n, with a figure against n beside the one against h.
+  ASSERT_EQ(data.at("neighbours").size(), 2u);
+  EXPECT_EQ(data.at("neighbours")[0].at("n"), 5);
+  EXPECT_EQ(data.at("neighbours")[1].at("n"), 7);
+  EXPECT_NE(md.find("(figures/data_memorization_n.png)"), std::string::npos);
+  EXPECT_NE(test::read_text(out + "/figures/data_memorization_n.dat").find("adaptive linear"),
+            std::string::npos);
+}
+
+// Beyond 16 points the landing law is tested on 16 bins with 8 starts each (the data run says
+// so); up to 16 on the points themselves.
+TEST(VerifyData, LandingLawBinsLargeSubsets) {
+  const test::TempDir dir;
+  std::string csv;
+  for (int k = 0; k < 20; ++k) csv += std::to_string(k % 5) + "," + std::to_string(k / 5) + "\n";
+  const std::string data = dir.write("grid.csv", csv);
+  for (const auto& [n, bins] : {std::pair{"20", 16}, std::pair{"10", 10}}) {
+    const std::string out = dir.path(std::string("r") + n);
+    const Result run = run_siverify({"verify", "--data", data, "--n", n, "--claims", "C1.law.ode",
+                                     "--schedules", "linear", "--cases", "1", "--out", out});
+    ASSERT_EQ(run.code, 0) << run.out << run.err;
+    for (const auto& line : test::split(test::read_text(out + "/cases.jsonl"), '\n')) {
+      const auto record = nlohmann::json::parse(line);
+      if (record.at("group") != "linear") continue;
+      EXPECT_EQ(record.at("details").at("bins"), bins) << line;
+      EXPECT_EQ(record.at("details").at("starts"), 8 * bins) << line;
+    }
+    EXPECT_EQ(test::read_text(out + "/data.md").find("landing laws (C1.law.*) on subsets of n > 16") !=
+                  std::string::npos,
+              bins == 16);
+  }
 }
 
 TEST(VerifyData, BadDataOptionsExitTwo) {
@@ -60,7 +90,9 @@ TEST(VerifyData, BadDataOptionsExitTwo) {
       {{"--data", dup}, dup + ":3: the same point as " + dup + ":1; the checks need distinct training points (another --seed or --n draws another subset)"},
       {{"--data", dir.write("ok.csv", "1,2\n3,4\n5,7\n"), "--n", "1"}, "--n: subset sizes must be integers >= 2, got '1'"},
       {{"--data", dir.path("ok.csv"), "--n", "4"}, "--n 4: '" + dir.path("ok.csv") + "' has only 3 points"},
-      {{"--n", "10"}, "--n, --class and --scale of verify apply only with --data"},
+      {{"--n", "10"}, "--n, --study-n, --class and --scale of verify apply only with --data"},
+      {{"--study-n", "10"}, "--n, --study-n, --class and --scale of verify apply only with --data"},
+      {{"--data", dir.path("ok.csv"), "--n", "2", "--study-n", "2,9"}, "--study-n 9: '" + dir.path("ok.csv") + "' has only 3 points"},
       {{"--schedules", "cosine"}, "--schedules: 'cosine' is not a schedule of the claim groups (known: linear, trig, bridge:2, vp:0.1:20, power:0.25, power:0.5, power:0.75)"},
   };
   for (const auto& [args, message] : cases) {

@@ -145,6 +145,18 @@ TEST(Stats, ChiSquareUniformHandExample) {
   EXPECT_THROW(chi_square_uniform({1, -1, 3}), std::invalid_argument);
 }
 
+// Unequal cells: counts 30, 10, 20 against 1/2, 1/4, 1/4 of 60: expected 30, 15, 15, statistic
+// 0 + 25/15 + 25/15 = 10/3, dof 2, p = exp(-5/3).
+TEST(Stats, ChiSquareAgainstProbabilitiesHandExample) {
+  const ChiSquareTest t = chi_square_test({30, 10, 20}, {0.5, 0.25, 0.25});
+  expect_rel(t.statistic, 10.0 / 3);
+  EXPECT_EQ(t.dof, 2);
+  expect_rel(t.p_value, std::exp(-5.0 / 3));
+  EXPECT_THROW(chi_square_test({1, 2}, {0.5, 0.4}), std::invalid_argument);
+  EXPECT_THROW(chi_square_test({1, 2}, {1.0, 0.0}), std::invalid_argument);
+  EXPECT_THROW(chi_square_test({1, 2}, {1.0}), std::invalid_argument);
+}
+
 // Calibration: 5 categories, 100 uniform draws (20 expected per cell, where the chi-square
 // approximation is good); over 3000 replicates P[p < 0.05] must be 0.05.
 double chi_square_calibration(const std::function<double(const std::vector<long>&)>& p_value) {
