@@ -11,10 +11,11 @@
 //     noisy target and on the zero-variance target (s* itself) with the same features and draws,
 //     at F = F_1 < F_2; samples by Heun on the probability flow from mixture quantiles at t = 0.8
 //     to t_min. A sample is off the points when it is farther than alpha Delta/4 from both
-//     alpha y_k: between them, or outside the hull. What holds (docs/claims.md, C9): the variance
-//     pushes samples outside the hull (more with than without it, more so at larger F/P) and
-//     out of the gap between the points (fewer between them than the zero-variance fits leave).
-//     Paired one-sided sign tests over the models, the claim's direction as the null.
+//     alpha y_k: between them, or outside the hull. What holds (docs/claims.md, C9), in the typical
+//     model: the variance pushes samples outside the hull (more with than without it, more so at
+//     larger F/P) and out of the gap between the points (fewer between them than the
+//     zero-variance fit leaves). Paired one-sided sign tests over the models (the median model),
+//     the claim's direction as the null.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -274,9 +275,10 @@ class GapFilling final : public Check {
   std::string claim() const override { return "C9"; }
   std::string statement() const override {
     return "random-feature eps-models (P = 32, F = 8 and 128, t_min = 0.2, 160 models, n = 2, "
-           "d = 1) trained on the noisy target put more samples outside the hull than the same "
-           "models trained on s* (more so at F = 128), and fewer between the points (paired sign "
-           "tests, Bonferroni over the 3)";
+           "d = 1): in no fewer than half the models does the noisy-target fit put at least as many "
+           "samples outside the hull as the same model fitted to s* (F = 128), with an excess at "
+           "least as large as at F = 8, and no more between the points (paired sign tests, "
+           "Bonferroni over the 3)";
   }
   std::vector<std::string> groups(const Profile&) const override { return {"linear"}; }
   bool papers_setting() const override { return false; }
@@ -290,14 +292,14 @@ class GapFilling final : public Check {
   }
   std::vector<Mutant> mutants() const override {
     return {{"zero-as-much", "linear",
-             "the zero-variance target generalizes as much: as many samples outside the hull "
-             "without the variance as with it (F = 128)"},
+             "the zero-variance target generalizes as much: in at least half the models as many "
+             "samples outside the hull without the variance as with it (F = 128)"},
             {"decreases", "linear",
-             "gap filling decreases with F/P: the variance's effect outside the hull is no larger "
-             "at F = 128 than at F = 8"},
+             "gap filling decreases with F/P: in at least half the models the variance's excess "
+             "outside the hull is no larger at F = 128 than at F = 8"},
             {"fills-between", "linear",
-             "the variance fills the gap between the points: at least as many samples between "
-             "them with the noisy target as with s* (F = 128)"}};
+             "the variance fills the gap between the points: in at least half the models as many "
+             "samples between them with the noisy target as with s*, or more (F = 128)"}};
   }
   Observation observe(const Case& c) const override {
     Observation obs;
@@ -361,6 +363,13 @@ class GapFilling final : public Check {
                         {"target", noisy ? std::string("noisy") : std::string("zero-variance")},
                         {"between", mean[r][noisy].between},
                         {"outside", mean[r][noisy].outside}});
+    // The exact score's law at t_min (the flow carries rho_t to rho_t): its masses of both regions.
+    const Vec at_cutoff = alpha * centres;
+    const double var = s.sigma(kGapCutoff) * s.sigma(kGapCutoff), w = kGapWindow * alpha * delta;
+    obs.detail("exact_between",
+               mixture_cdf(at_cutoff, var, a_hi - w) - mixture_cdf(at_cutoff, var, a_lo + w));
+    obs.detail("exact_outside", mixture_cdf(at_cutoff, var, a_lo - w) + 1 -
+                                    mixture_cdf(at_cutoff, var, a_hi + w));
     obs.detail("outside_noisy_above", static_cast<double>(outside.above));
     obs.detail("outside_noisy_below", static_cast<double>(outside.below));
     obs.detail("trend_above", static_cast<double>(trend.above));
