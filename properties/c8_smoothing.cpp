@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "properties/claims.hpp"
 #include "properties/scene.hpp"
@@ -135,10 +136,14 @@ bool record_failure(const LinePath& p, Observation& obs) {
   return true;
 }
 
-// Data subsets (verify --data) are not on a line: the statement does not apply.
-bool on_line(const Case& c, Observation& obs) {
+// The opening every C8 observation shares: its comparison, and the case's line scene, or nullopt
+// when the case is a data subset (verify --data), which is not on a line: obs is then final, with
+// the assumption not met.
+std::optional<LineScene> open_line_case(const Case& c, Comparison comparison, Observation& obs) {
+  obs.comparison = comparison;
   obs.assume("training points evenly spaced on a line (generated sets)", c.set.data.empty(), 0);
-  return c.set.data.empty();
+  if (!c.set.data.empty()) return std::nullopt;
+  return std::optional<LineScene>(std::in_place, c);
 }
 
 class NormalRate final : public Check {
@@ -159,11 +164,11 @@ class NormalRate final : public Check {
   }
   Observation observe(const Case& c) const override {
     Observation obs;
-    if (!on_line(c, obs)) return obs;
-    const LineScene scene(c);
-    const Line& line = scene.line;
-    const LineSmoothedField field = scene.group_field(c);
-    const Schedule& s = scene.schedule();
+    const auto scene = open_line_case(c, Comparison::upper, obs);
+    if (!scene) return obs;
+    const Line& line = scene->line;
+    const LineSmoothedField field = scene->group_field(c);
+    const Schedule& s = scene->schedule();
     const double width = field.width();
     const double eps = std::numeric_limits<double>::epsilon();
     const double y_max = line.data.rowwise().norm().maxCoeff();
@@ -228,12 +233,11 @@ class TangentLaw final : public Check {
   }
   Observation observe(const Case& c) const override {
     Observation obs;
-    obs.comparison = Comparison::p_value;
-    if (!on_line(c, obs)) return obs;
-    const LineScene scene(c);
-    const Line& line = scene.line;
-    const LineSmoothedField field = scene.group_field(c);
-    const Schedule& s = scene.schedule();
+    const auto scene = open_line_case(c, Comparison::p_value, obs);
+    if (!scene) return obs;
+    const Line& line = scene->line;
+    const LineSmoothedField field = scene->group_field(c);
+    const Schedule& s = scene->schedule();
     std::vector<double> pit;
     // 3n bins with at least 5 expected samples each: max(M, 15 n) paths.
     const int paths = std::max(c.starts, 15 * c.set.n);
@@ -286,15 +290,14 @@ class MemorizedFraction final : public Check {
   }
   Observation observe(const Case& c) const override {
     Observation obs;
-    obs.comparison = Comparison::p_value;
-    if (!on_line(c, obs)) return obs;
-    const LineScene scene(c);
-    const Line& line = scene.line;
-    const Schedule& s = scene.schedule();
+    const auto scene = open_line_case(c, Comparison::p_value, obs);
+    if (!scene) return obs;
+    const Line& line = scene->line;
+    const Schedule& s = scene->schedule();
     const double delta = kMemorizedWindow * line.spacing;
     double smallest_p = 1, first_predicted = 0;
     for (double ratio : width_ladder()) {
-      const LineSmoothedField field(scene.oracle, line.u, ratio * line.spacing);
+      const LineSmoothedField field(scene->oracle, line.u, ratio * line.spacing);
       long hits = 0;
       double predicted = 0;
       for (int i = 0; i < c.starts; ++i) {

@@ -6,6 +6,16 @@
 //     normalised by their exact conditional variances).
 //   C9.bisector: for n = 2, on every line parallel to y_2 - y_1 the variance fraction
 //     f = tr C / (tr C + |s*|^2) is largest on the bisector, where it is b^2/(b^2 + 4|v|^2).
+//   C9.gap: the generalization claim on its toy (theory/feature_score.hpp). n = 2 points at
+//     +-Delta/2 in d = 1; N models, each drawing features and P training draws, fitted on the
+//     noisy target and on the zero-variance target (s* itself) with the same features and draws,
+//     at F = F_1 < F_2; samples by Heun on the probability flow from mixture quantiles at t = 0.8
+//     to t_min. A sample is off the points when it is farther than alpha Delta/4 from both
+//     alpha y_k: between them, or outside the hull. What holds (docs/claims.md, C9), in the typical
+//     model: the variance pushes samples outside the hull (more with than without it, more so at
+//     larger F/P) and out of the gap between the points (fewer between them than the
+//     zero-variance fit leaves). Paired one-sided sign tests over the models (the median model),
+//     the claim's direction as the null.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,7 +23,10 @@
 #include "properties/claims.hpp"
 #include "properties/scene.hpp"
 #include "theory/denoising.hpp"
+#include "theory/feature_score.hpp"
+#include "theory/line_smoothing.hpp"
 #include "theory/random.hpp"
+#include "theory/stats.hpp"
 
 namespace siv {
 namespace {
@@ -208,12 +221,172 @@ class BisectorMaximum final : public Check {
   }
 };
 
+
+// C9.gap's setting (prototyped over P = 16-512, F = 4-1024, t_min = 0.05-0.4; docs/claims.md).
+constexpr int kGapModels = 160;      // independently trained models per case (the paper: 100)
+constexpr int kGapSamples = 32;      // P
+constexpr int kGapFewFeatures = 8;   // F_1 (F/P = 1/4)
+constexpr int kGapManyFeatures = 128;  // F_2 (F/P = 4)
+constexpr double kGapCutoff = 0.2;   // t_min: training times and the end of sampling
+constexpr double kGapStart = 0.8;    // sampling starts from exact quantiles of rho_t here
+constexpr int kGapStarts = 8;        // quantile starts per model
+constexpr int kGapSteps = 16;        // Heun steps from kGapStart to kGapCutoff
+constexpr double kGapWindow = 0.25;  // off the points: farther than alpha Delta/4 from both
+
+// x with F(x) = u for the 1-D mixture (1/n) sum_k N(c_k, var): bisection on [min c - 40 sd,
+// max c + 40 sd] to a relative 1e-14 of the bracket.
+double mixture_quantile(const Vec& centres, double var, double u) {
+  const double sd = std::sqrt(var);
+  double lo = centres.minCoeff() - 40 * sd, hi = centres.maxCoeff() + 40 * sd;
+  while (hi - lo > 1e-14 * (hi - lo + std::abs(lo) + std::abs(hi)))
+    (mixture_cdf(centres, var, 0.5 * (lo + hi)) < u ? lo : hi) = 0.5 * (lo + hi);
+  return 0.5 * (lo + hi);
+}
+
+// One model pair's sample fractions at one rung: off the points between them, and outside.
+struct GapFractions {
+  double between = 0, outside = 0;
+};
+GapFractions gap_fractions(const Mat& x, double a_lo, double a_hi, double window) {
+  GapFractions g;
+  for (Eigen::Index i = 0; i < x.cols(); ++i) {
+    const double v = x(0, i);
+    if (std::min(std::abs(v - a_lo), std::abs(v - a_hi)) <= window) continue;
+    (v > a_lo && v < a_hi ? g.between : g.outside) += 1.0 / static_cast<double>(x.cols());
+  }
+  return g;
+}
+
+// Paired sign counts: how often a > b and a < b (ties dropped, as the sign test does).
+struct SignCount {
+  long above = 0, below = 0;
+  void add(double a, double b) {
+    above += a > b;
+    below += a < b;
+  }
+  // One-sided p-values: "a <= b" refuted by many above, "a >= b" refuted by many below.
+  double p_not_above() const { return binomial_upper_tail(above, above + below, 0.5); }
+  double p_not_below() const { return binomial_upper_tail(below, above + below, 0.5); }
+};
+
+class GapFilling final : public Check {
+ public:
+  std::string id() const override { return "C9.gap"; }
+  std::string claim() const override { return "C9"; }
+  std::string statement() const override {
+    return "random-feature eps-models (P = 32, F = 8 and 128, t_min = 0.2, 160 models, n = 2, "
+           "d = 1): in no fewer than half the models does the noisy-target fit put at least as many "
+           "samples outside the hull as the same model fitted to s* (F = 128), with an excess at "
+           "least as large as at F = 8, and no more between the points (paired sign tests, "
+           "Bonferroni over the 3)";
+  }
+  std::vector<std::string> groups(const Profile&) const override { return {"linear"}; }
+  bool papers_setting() const override { return false; }
+  rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
+    // No shrinking: only the spacing and the seed matter, and each observation trains 320 models.
+    return rc::gen::noShrink(rc::gen::map(case_generator(group, profile, 1.0, 3.0, 0), [](Case c) {
+      c.set.n = 2;
+      c.set.d = 1;
+      return c;
+    }));
+  }
+  std::vector<Mutant> mutants() const override {
+    return {{"zero-as-much", "linear",
+             "the zero-variance target generalizes as much: in at least half the models as many "
+             "samples outside the hull without the variance as with it (F = 128)"},
+            {"decreases", "linear",
+             "gap filling decreases with F/P: in at least half the models the variance's excess "
+             "outside the hull is no larger at F = 128 than at F = 8"},
+            {"fills-between", "linear",
+             "the variance fills the gap between the points: in at least half the models as many "
+             "samples between them with the noisy target as with s*, or more (F = 128)"}};
+  }
+  Observation observe(const Case& c) const override {
+    Observation obs;
+    obs.comparison = Comparison::p_value;
+    obs.bound = kLevel;
+    obs.assume("generated two-point set (not a data subset)", c.set.data.empty(), 0);
+    if (!c.set.data.empty()) return obs;
+    const double delta = c.set.separation;
+    Mat data(2, 1);
+    data << -delta / 2, delta / 2;
+    const OracleField oracle(data, make_schedule(c.schedule));
+    const Schedule& s = oracle.schedule();
+    Vec centres(2);
+    centres << -delta / 2, delta / 2;
+    Mat starts(1, kGapStarts);
+    for (int q = 0; q < kGapStarts; ++q)
+      starts(0, q) = mixture_quantile(s.alpha(kGapStart) * centres,
+                                      s.sigma(kGapStart) * s.sigma(kGapStart),
+                                      (q + 0.5) / kGapStarts);
+    const double alpha = s.alpha(kGapCutoff);
+    const double a_lo = -alpha * delta / 2, a_hi = alpha * delta / 2;
+    FeatureScoreOptions options;
+    options.features = {kGapFewFeatures, kGapManyFeatures};
+    options.samples = kGapSamples;
+    options.t_min = kGapCutoff;
+    options.length = delta / 2;  // half the spacing, as the learned estimator's default
+    SignCount outside, trend, between;
+    GapFractions mean[2][2];  // [rung][noisy]
+    for (int m = 0; m < kGapModels; ++m) {
+      const FeatureScoreModels models(oracle, options, derive_seed(c.seed, m));
+      GapFractions g[2][2];
+      for (int r = 0; r < 2; ++r)
+        for (int noisy = 0; noisy < 2; ++noisy) {
+          const Mat x = models.sample(r, noisy, starts, kGapStart, kGapCutoff, kGapSteps);
+          if (!x.allFinite()) {
+            obs.failure = "a fitted model's samples are not finite";
+            return obs;
+          }
+          g[r][noisy] = gap_fractions(x, a_lo, a_hi, kGapWindow * alpha * delta);
+          mean[r][noisy].between += g[r][noisy].between / kGapModels;
+          mean[r][noisy].outside += g[r][noisy].outside / kGapModels;
+        }
+      outside.add(g[1][1].outside, g[1][0].outside);
+      trend.add(g[1][1].outside - g[1][0].outside, g[0][1].outside - g[0][0].outside);
+      between.add(g[1][0].between, g[1][1].between);
+    }
+    // The claim's direction is each test's null; a mutant states the opposite direction.
+    if (c.variant == "zero-as-much") {
+      obs.observed = outside.p_not_above();
+    } else if (c.variant == "decreases") {
+      obs.observed = trend.p_not_above();
+    } else if (c.variant == "fills-between") {
+      obs.observed = between.p_not_above();
+    } else {
+      obs.observed = std::min(
+          1.0, 3 * std::min({outside.p_not_below(), trend.p_not_below(), between.p_not_below()}));
+    }
+    for (int r = 0; r < 2; ++r)
+      for (int noisy = 0; noisy < 2; ++noisy)
+        obs.row("gap", {{"features", static_cast<double>(options.features[r])},
+                        {"target", noisy ? std::string("noisy") : std::string("zero-variance")},
+                        {"between", mean[r][noisy].between},
+                        {"outside", mean[r][noisy].outside}});
+    // The exact score's law at t_min (the flow carries rho_t to rho_t): its masses of both regions.
+    const Vec at_cutoff = alpha * centres;
+    const double var = s.sigma(kGapCutoff) * s.sigma(kGapCutoff), w = kGapWindow * alpha * delta;
+    obs.detail("exact_between",
+               mixture_cdf(at_cutoff, var, a_hi - w) - mixture_cdf(at_cutoff, var, a_lo + w));
+    obs.detail("exact_outside", mixture_cdf(at_cutoff, var, a_lo - w) + 1 -
+                                    mixture_cdf(at_cutoff, var, a_hi + w));
+    obs.detail("outside_noisy_above", static_cast<double>(outside.above));
+    obs.detail("outside_noisy_below", static_cast<double>(outside.below));
+    obs.detail("trend_above", static_cast<double>(trend.above));
+    obs.detail("trend_below", static_cast<double>(trend.below));
+    obs.detail("between_zero_above", static_cast<double>(between.above));
+    obs.detail("between_zero_below", static_cast<double>(between.below));
+    return obs;
+  }
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Check>> c9_checks() {
   std::vector<std::unique_ptr<Check>> out;
   out.push_back(std::make_unique<TargetCovariance>());
   out.push_back(std::make_unique<BisectorMaximum>());
+  out.push_back(std::make_unique<GapFilling>());
   return out;
 }
 
