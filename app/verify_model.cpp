@@ -1,13 +1,17 @@
 #include "app/verify_model.hpp"
 
+#include <cmath>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "app/csv.hpp"
 #include "data/dataset.hpp"
 #include "properties/model/memorization.hpp"
 #include "properties/model/model_checks.hpp"
 #include "properties/model/torch_loader.hpp"
+#include "reports/atomic_file.hpp"
+#include "reports/sample_grid.hpp"
 
 namespace siv::app {
 
@@ -21,17 +25,56 @@ void add_verify_model_options(CLI::App& verify, VerifyModelArgs& args) {
       ->type_name("K");
 }
 
-std::vector<std::unique_ptr<Check>> model_verify_checks(const VerifyModelArgs& args) {
+namespace {
+
+data::Dataset training_set(const VerifyModelArgs& args) {
   if (args.data.empty()) throw InputError("--model needs --data, the set the model was trained on");
-  const auto schedule = parse_schedule(args.schedule);
-  const data::Dataset data =
-      data::load_dataset(args.data, make_selection(args.selection, parse_seed("--data-seed", args.data_seed)));
-  const OracleField oracle(data.rows, schedule);
-  load_model(args.model, oracle);  // probe now: a broken model is refused before anything is written
-  ModelTarget target{args.data, data.rows, schedule->name(),
+  return data::load_dataset(args.data, make_selection(args.selection, parse_seed("--data-seed", args.data_seed)));
+}
+
+ModelTarget model_target(const VerifyModelArgs& args, const data::Dataset& data) {
+  return ModelTarget{args.data, data.rows, parse_schedule(args.schedule)->name(),
                      ModelSpec{args.model.file, parse_model_output(args.model.output),
-                               parse_model_time(args.model.time)}};
-  return model_checks(target);
+                               parse_model_time(args.model.time), {}}};
+}
+
+// Height and width of the training images: the data's own (IDX), else a square d >= 64 read as
+// sqrt(d) x sqrt(d) (a flattened image file, as the example export writes); 0 x 0 otherwise.
+std::pair<int, int> image_shape(const data::Dataset& data) {
+  if (data.source->height > 0) return {data.source->height, data.source->width};
+  const auto d = static_cast<int>(data.rows.cols());
+  const int side = static_cast<int>(std::lround(std::sqrt(d)));
+  return d >= 64 && side * side == d ? std::pair{side, side} : std::pair{0, 0};
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Check>> model_verify_checks(const VerifyModelArgs& args) {
+  const data::Dataset data = training_set(args);
+  const OracleField oracle(data.rows, parse_schedule(args.schedule));
+  load_model(args.model, oracle);  // probe now: a broken model is refused before anything is written
+  return model_checks(model_target(args, data));
+}
+
+std::string write_model_samples(const RunResult& result, const VerifyModelArgs& args,
+                                const std::filesystem::path& out) {
+  const data::Dataset data = training_set(args);
+  const auto [height, width] = image_shape(data);
+  if (height == 0) return "";
+  const CaseRecord* shown = nullptr;
+  for (const auto& r : result.records)
+    if (r.c.check == "C6.model" && r.c.variant.empty() && !shown) shown = &r;
+  if (!shown) return "";
+  constexpr int kShown = 8;
+  const SampleImages images = model_case_samples(model_target(args, data), shown->c, kShown);
+  if (images.samples.empty()) return "";
+  std::filesystem::create_directories(out / "figures");
+  write_file_atomically(out / "figures" / "model_samples.png", sample_grid_png({images}, height, width));
+  return "\n## Generated samples beside their nearest training images\n\n"
+         "The first " + std::to_string(images.samples.size()) + " samples of the C6.model case `" +
+         to_token(shown->c) + "` (the model's ODE paths, " + std::to_string(height) + " x " +
+         std::to_string(width) + " images): samples above, their nearest training images below.\n\n"
+         "![samples](figures/model_samples.png)\n";
 }
 
 std::vector<std::unique_ptr<Check>> torch_checks(const std::string& claims, const std::string& profile) {

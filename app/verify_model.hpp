@@ -3,6 +3,7 @@
 // profile) adds siverify's own ladder of trained networks to an ordinary run.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,5 +37,11 @@ std::vector<std::unique_ptr<Check>> torch_checks(const std::string& claims, cons
 // After a --model run: an InputError when the model failed during it (nothing written), else
 // the diagnosis (markdown), also printed.
 std::string model_diagnosis(const RunResult& result, const VerifyModelArgs& args);
+
+// For image data (the data's own shape, or a square d >= 64): writes out/figures/model_samples.png,
+// the first samples of the first C6.model case beside their nearest training images, and returns
+// the diagnosis's section linking it; "" for other data.
+std::string write_model_samples(const RunResult& result, const VerifyModelArgs& args,
+                                const std::filesystem::path& out);
 
 }  // namespace siv::app

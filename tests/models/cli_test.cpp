@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "../app/run_binary.hpp"
 #include "modules.hpp"
@@ -15,8 +18,9 @@ namespace {
 using test::run_siverify;
 
 struct Files {
+  explicit Files(const TrainingSetSpec& set = {4, 2, 1.0, 5}) : data(build_training_set(set)) {}
   test::TempDir dir;
-  Mat data = build_training_set({4, 2, 1.0, 5});
+  Mat data;
   std::string data_file = dir.write("data.csv", test::to_csv(data));
   std::string model(const std::string& source, bool float32 = false) const {
     const std::string path = dir.path("net.pt");
@@ -111,6 +115,7 @@ TEST(ModelCli, VerifyModelDiagnosesTheExactOracleAndRefusesABrokenModel) {
   EXPECT_NE(run.out.find("| memorized: dist < gap/20 | 1 |"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Verdict: overfits"), std::string::npos) << run.out;
   EXPECT_NE(test::read_text(out + "/diagnosis.md").find("certified to memorize"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(out + "/figures/model_samples.png"));  // d = 2: no images
   const std::string broken_out = f.dir.path("broken");
   const auto broken = run_siverify({"verify", "--model", f.model(test::forward("    return x[:, :1]\n")),
                                     "--data", f.data_file, "--out", broken_out});
@@ -136,6 +141,69 @@ TEST(ModelCli, VerifyModelOfAnUnderfittingNetIsAFindingNotAFailure) {
   EXPECT_NE(report.find("| assumption-not-met | holds (or not met: a finding) |"), std::string::npos)
       << report;
   EXPECT_EQ(report.find("UNEXPECTED"), std::string::npos) << report;
+}
+
+// d = 64 = 8 x 8: the diagnosis shows the samples of its C6.model case beside their nearest
+// training images (the exact oracle's samples are those images).
+TEST(ModelCli, VerifyModelOnSquareImagesWritesTheSampleGrid) {
+  const Files f({4, 64, 1.0, 5});
+  const std::string out = f.dir.path("report");
+  const auto run = run_siverify({"verify", "--model", f.model(test::linear_oracle_velocity()), "--data",
+                                 f.data_file, "--schedule", "linear", "--claims", "C6", "--cases",
+                                 "1", "--starts", "3", "--out", out});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  const std::string diagnosis = test::read_text(out + "/diagnosis.md");
+  EXPECT_NE(diagnosis.find("## Generated samples beside their nearest training images"), std::string::npos)
+      << diagnosis;
+  EXPECT_NE(diagnosis.find("The first 3 samples of the C6.model case `siv1;check=C6.model;"),
+            std::string::npos) << diagnosis;
+  EXPECT_NE(diagnosis.find("8 x 8 images"), std::string::npos) << diagnosis;
+  EXPECT_NE(diagnosis.find("![samples](figures/model_samples.png)"), std::string::npos) << diagnosis;
+  // 3 columns of 8 + 2 pixels and 2 rows (plus padding): a 32 x 22 grayscale PNG.
+  const std::string png = test::read_text(out + "/figures/model_samples.png");
+  ASSERT_GT(png.size(), 24u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  const auto be32 = [&](std::size_t at) {
+    return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16) |
+           (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+  };
+  EXPECT_EQ(be32(16), 3u * 10 + 2);
+  EXPECT_EQ(be32(20), 2u * 10 + 2);
+  EXPECT_NE(test::read_text(out + "/manifest.json").find("figures/model_samples.png"), std::string::npos);
+}
+
+// Each case of the model checks prints a token that `verify --model ... --replay` turns back into
+// the same case: the same outcome and numbers (here an underfitting model, C6.model not met).
+TEST(ModelCli, ReplayOfAModelCaseReproducesIt) {
+  const Files f;
+  const std::string mean_model = f.model(test::forward(test::linear_coefficients() +
+                                                       "    m = self.Y.mean(0).unsqueeze(0)\n"
+                                                       "    return -m + (x - a * m) / s\n"));
+  const std::string out = f.dir.path("report");
+  const auto run = run_siverify({"verify", "--model", mean_model, "--data", f.data_file, "--schedule",
+                                 "linear", "--claims", "C6,C7", "--cases", "1", "--starts", "3",
+                                 "--out", out});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  const auto lines = test::split(test::read_text(out + "/cases.jsonl"), '\n');
+  std::set<std::string> replayed;
+  for (const auto& line : lines) {
+    if (line.empty()) continue;
+    const auto record = nlohmann::json::parse(line);
+    const std::string token = record.at("token").get<std::string>();
+    const auto replay = run_siverify({"verify", "--model", mean_model, "--data", f.data_file,
+                                      "--schedule", "linear", "--replay", token});
+    ASSERT_EQ(replay.code, record.at("outcome") == "pass" ? 0 : 1) << replay.out << replay.err;
+    const auto again = nlohmann::json::parse(replay.out);
+    for (const char* field : {"check", "outcome", "observed", "bound", "details", "assumptions"})
+      EXPECT_EQ(again.at(field), record.at(field)) << field << " of " << token;
+    replayed.insert(record.at("check").get<std::string>());
+    if (record.at("check") == "C6.model") {
+      EXPECT_EQ(record.at("outcome"), "assumption-not-met");
+      // Without the model the token cannot be replayed; the message says what to add.
+      expect_refused({"verify", "--replay", token}, "give the same --model and --data");
+    }
+  }
+  EXPECT_EQ(replayed, (std::set<std::string>{"C6.model", "C7.model.lower"}));
 }
 
 }  // namespace
