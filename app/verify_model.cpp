@@ -11,6 +11,7 @@
 #include "properties/model/model_checks.hpp"
 #include "properties/model/torch_loader.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/records.hpp"
 #include "reports/sample_grid.hpp"
 
 namespace siv::app {
@@ -127,6 +128,57 @@ std::string model_diagnosis(const RunResult& result, const VerifyModelArgs& args
                                        : "neither definition decides most samples (between the regimes)")
      << ".\n";
   return os.str();
+}
+
+void write_sample_diagnosis(const VerifyModelArgs& args, std::uint64_t seed, int count,
+                            const std::vector<Vec>& samples, const std::string& solver,
+                            const std::filesystem::path& dir) {
+  const data::Dataset data = training_set(args);
+  const ModelTarget target = model_target(args, data);
+  const auto checks = model_checks(target);
+  Profile profile = make_profile("quick");
+  profile.cases = 1;
+  profile.starts = count;
+  constexpr double kAlpha = 1e-3;
+  RunResult result;
+  for (const auto& check : checks) {
+    const std::string group = check->groups(profile).front();
+    Case c = check->generator(group, profile)(rc::Random(seed), rc::kNominalSize).value();
+    c.check = check->id();
+    c.group = group;
+    c.seed = seed;  // the starts of the samples printed
+    c.level = case_level(*check, profile, kAlpha);
+    result.records.push_back(replay_case(*check, c, c.level));
+  }
+  std::string text = model_diagnosis(result, args);  // an InputError when the model failed
+  const OracleField oracle(data.rows, parse_schedule(args.schedule));
+  const std::vector<double> gaps = nearest_gaps(oracle.points());
+  long memorized = 0, nn_memorized = 0;
+  for (const Vec& z : samples) {
+    const Landing at = landing(oracle.points(), gaps, z);
+    memorized += at.memorized;
+    nn_memorized += at.nn_memorized;
+  }
+  const double m = samples.empty() ? 1.0 : static_cast<double>(samples.size());
+  text += "\n## The samples printed (--solver " + solver + ", --seed " + std::to_string(seed) + ")\n\n"
+          "| quantity | value |\n| --- | --- |\n"
+          "| samples | " + std::to_string(samples.size()) + " |\n"
+          "| memorized: dist < gap/20 | " + format_number(memorized / m) + " |\n"
+          "| memorized: NN1/NN2 < 1/3 | " + format_number(nn_memorized / m) + " |\n"
+          "\nThe accumulated error A is measured along the model's ODE paths from the same starts "
+          "(adaptive, as C4 defines it); with --solver adaptive they are the samples printed.\n"
+          "\n## Cases (alpha = 1e-3)\n\n| check | outcome | replay token |\n| --- | --- | --- |\n";
+  std::string lines;
+  for (const auto& r : result.records) {
+    text += "| " + r.c.check + " | " + to_string(r.outcome) + " | `" + to_token(r.c) + "` |\n";
+    lines += case_json(r, "sample-diagnosis").dump() + "\n";
+  }
+  text += "\nReplay one: `siverify verify --model " + args.model.file + " --data " + args.data +
+          " ... --replay TOKEN` with the model and data options of this run.\n";
+  std::filesystem::create_directories(dir);
+  text += write_model_samples(result, args, dir);
+  write_file_atomically(dir / "cases.jsonl", lines);
+  write_file_atomically(dir / "diagnosis.md", text);
 }
 
 }  // namespace siv::app

@@ -44,4 +44,13 @@ std::string model_diagnosis(const RunResult& result, const VerifyModelArgs& args
 std::string write_model_samples(const RunResult& result, const VerifyModelArgs& args,
                                 const std::filesystem::path& out);
 
+// sample --model ... --diagnose DIR: each check of verify --model on one case whose seed is
+// --seed and whose paths are --count (its starts are those of the samples printed), judged at
+// alpha = 1e-3; writes DIR/diagnosis.md (the verify diagnosis, the memorization of the printed
+// samples of --solver `solver`, each case's outcome and replay token; the sample grid for images)
+// and DIR/cases.jsonl. InputError (nothing written) when the model fails during it.
+void write_sample_diagnosis(const VerifyModelArgs& args, std::uint64_t seed, int count,
+                            const std::vector<Vec>& samples, const std::string& solver,
+                            const std::filesystem::path& dir);
+
 }  // namespace siv::app

@@ -18,7 +18,7 @@ namespace siv {
 const std::vector<NetworkOptions>& network_ladder() {
   static const std::vector<NetworkOptions> rungs = [] {
     std::vector<NetworkOptions> r;
-    for (const auto [width, steps] : {std::pair{4, 10}, {16, 60}, {32, 250}, {64, 800}}) {
+    for (const auto& [width, steps] : {std::pair{4, 10}, {16, 60}, {32, 250}, {64, 800}}) {
       NetworkOptions o;
       o.width = width;
       o.steps = steps;
@@ -32,10 +32,13 @@ const std::vector<NetworkOptions>& network_ladder() {
 const std::vector<NetworkOptions>& data_network_ladder() {
   static const std::vector<NetworkOptions> rungs = [] {
     std::vector<NetworkOptions> r = network_ladder();
-    NetworkOptions wide;  // 100 images in d = 784 need more capacity and steps to be memorized
-    wide.width = 256;
-    wide.steps = 3000;
-    r.push_back(wide);
+    // 100 images in d = 784 need more capacity and steps to be memorized.
+    for (const auto& [width, steps] : {std::pair{256, 3000}, {512, 12000}}) {
+      NetworkOptions wide;
+      wide.width = width;
+      wide.steps = steps;
+      r.push_back(wide);
+    }
     return r;
   }();
   return rungs;

@@ -206,5 +206,52 @@ TEST(ModelCli, ReplayOfAModelCaseReproducesIt) {
   EXPECT_EQ(replayed, (std::set<std::string>{"C6.model", "C7.model.lower"}));
 }
 
+// From sample's options alone: --diagnose runs the model checks on the starts of the samples it
+// prints (one case each, seed --seed, --count paths) and writes the diagnosis; its tokens replay.
+TEST(ModelCli, SampleDiagnoseJudgesThePrintedSamples) {
+  const Files f;
+  const std::string model = f.model(test::linear_oracle_velocity());
+  const std::string dir = f.dir.path("diagnosis");
+  const std::vector<std::string> args{"sample", "--data", f.data_file, "--schedule", "linear",
+                                      "--solver", "adaptive", "--tol", "1e-9", "--count", "3",
+                                      "--seed", "9", "--model", model, "--diagnose", dir};
+  const auto run = run_siverify(args);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(test::parse_output(run.out).rows.size(), 3u);
+  EXPECT_NE(run.err.find("diagnosis: " + dir + "/diagnosis.md"), std::string::npos) << run.err;
+  const std::string text = test::read_text(dir + "/diagnosis.md");
+  EXPECT_NE(text.find("Verdict: overfits"), std::string::npos) << text;
+  EXPECT_NE(text.find("## The samples printed (--solver adaptive, --seed 9)"), std::string::npos) << text;
+  // The exact oracle memorizes along its ODE paths and in the printed samples.
+  std::size_t hits = 0;
+  for (auto at = text.find("| memorized: dist < gap/20 | 1 |"); at != std::string::npos;
+       at = text.find("| memorized: dist < gap/20 | 1 |", at + 1))
+    ++hits;
+  EXPECT_EQ(hits, 2u) << text;
+  const auto lines = test::split(test::read_text(dir + "/cases.jsonl"), '\n');
+  std::set<std::string> checks;
+  for (const auto& line : lines) {
+    if (line.empty()) continue;
+    const auto record = nlohmann::json::parse(line);
+    checks.insert(record.at("check").get<std::string>());
+    EXPECT_EQ(record.at("starts"), 3);
+    EXPECT_NE(text.find(record.at("token").get<std::string>()), std::string::npos);
+    if (record.at("check") != "C6.model") continue;
+    EXPECT_EQ(record.at("outcome"), "pass");
+    const auto replay = run_siverify({"verify", "--model", model, "--data", f.data_file, "--schedule",
+                                      "linear", "--replay", record.at("token").get<std::string>()});
+    ASSERT_EQ(replay.code, 0) << replay.err;
+    EXPECT_EQ(nlohmann::json::parse(replay.out).at("details"), record.at("details"));
+  }
+  EXPECT_EQ(checks, (std::set<std::string>{"C4.model.bound", "C4.model.loss", "C6.model", "C7.model.lower"}));
+  // Bad input writes nothing: a used directory, --diagnose without --model or with --start.
+  expect_refused(args, "--diagnose: " + dir + " exists and is not an empty directory");
+  auto no_model = args;
+  no_model.erase(no_model.begin() + 13, no_model.begin() + 15);
+  no_model.back() = f.dir.path("other");
+  expect_refused(no_model, "--diagnose needs --model");
+  EXPECT_FALSE(std::filesystem::exists(f.dir.path("other")));
+}
+
 }  // namespace
 }  // namespace siv
