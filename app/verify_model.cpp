@@ -173,8 +173,14 @@ void write_sample_diagnosis(const VerifyModelArgs& args, std::uint64_t seed, int
     text += "| " + r.c.check + " | " + to_string(r.outcome) + " | `" + to_token(r.c) + "` |\n";
     lines += case_json(r, "sample-diagnosis").dump() + "\n";
   }
-  text += "\nReplay one: `siverify verify --model " + args.model.file + " --data " + args.data +
-          " ... --replay TOKEN` with the model and data options of this run.\n";
+  std::string selection;
+  if (args.selection.n_opt && args.selection.n_opt->count() > 0)
+    selection += " --n " + std::to_string(args.selection.n) + " --data-seed " + args.data_seed;
+  if (args.selection.label >= 0) selection += " --class " + std::to_string(args.selection.label);
+  if (args.selection.scale != "auto") selection += " --scale " + args.selection.scale;
+  text += "\nReplay one: `siverify verify --model " + args.model.file + " --model-output " +
+          args.model.output + " --model-time " + args.model.time + " --data " + args.data +
+          selection + " --schedule " + args.schedule + " --replay TOKEN`.\n";
   std::filesystem::create_directories(dir);
   text += write_model_samples(result, args, dir);
   write_file_atomically(dir / "cases.jsonl", lines);

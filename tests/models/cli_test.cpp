@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "../app/run_binary.hpp"
+#include "data/dataset.hpp"
 #include "modules.hpp"
+#include "properties/model/model_checks.hpp"
 #include "properties/training_set.hpp"
 
 namespace siv {
@@ -251,6 +254,35 @@ TEST(ModelCli, SampleDiagnoseJudgesThePrintedSamples) {
   no_model.back() = f.dir.path("other");
   expect_refused(no_model, "--diagnose needs --model");
   EXPECT_FALSE(std::filesystem::exists(f.dir.path("other")));
+}
+
+// The network ladder on Fashion-MNIST (n = 100, d = 784, as in the earlier paper): one case of 8
+// starts per rung; its confusion tables in report.md and the LaTeX tables (docs/claims.md, C6).
+TEST(ModelCli, NetworkLadderOnFashionMnistSlow) {
+  if (!std::filesystem::exists(std::string(data::kFashionMnistDir) + "/train-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const test::TempDir dir;
+  const std::string out = dir.path("report");
+  const auto run = run_siverify({"verify", "--claims", "C6.network", "--data", "fashion-mnist", "--n",
+                                 "100", "--cases", "1", "--threads", "1", "--out", out});
+  std::printf("%s\n", run.out.c_str());
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  const std::string report = test::read_text(out + "/report.md");
+  const auto table = report.find("Counts `confusion` over the 1 cases of `mlp ladder on fashion-mnist with linear`");
+  ASSERT_NE(table, std::string::npos) << report;
+  std::printf("%s\n", report.substr(table, 700).c_str());
+  // C4 through a trained network: no sample certified by its accumulated error misses.
+  EXPECT_NE(report.find("| accumulated error A | memorized | not memorized | 0 |", table), std::string::npos);
+  const std::string tex = test::read_text(out + "/tables/C6-counts-confusion.tex");
+  EXPECT_NE(tex.find("accumulated error A"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("least excess loss"), std::string::npos) << tex;
+  const auto lines = test::split(test::read_text(out + "/cases.jsonl"), '\n');
+  const auto record = nlohmann::json::parse(lines.front());
+  EXPECT_EQ(record.at("d"), 784);
+  EXPECT_EQ(record.at("n"), 100);
+  double total = 0;
+  for (const auto& row : record.at("rows").at("confusion")) total += row.at("count").get<double>();
+  EXPECT_EQ(total, 2.0 * 8 * static_cast<double>(data_network_ladder().size()));  // both criteria
 }
 
 }  // namespace
