@@ -256,6 +256,35 @@ TEST(ModelCli, SampleDiagnoseJudgesThePrintedSamples) {
   EXPECT_FALSE(std::filesystem::exists(f.dir.path("other")));
 }
 
+// verify --claims C6.network end to end: both generated groups (their names are valid in a
+// token), and a case's token replays without --model to the same observation.
+TEST(ModelCli, NetworkLadderRunsAndReplays) {
+  const test::TempDir dir;
+  const std::string out = dir.path("report");
+  const auto run = run_siverify({"verify", "--claims", "C6.network", "--out", out});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("mlp ladder in 16-D on linear"), std::string::npos) << run.out;
+  const auto lines = test::split(test::read_text(out + "/cases.jsonl"), '\n');
+  std::set<int> dims;
+  bool replayed = false;
+  for (const auto& line : lines) {
+    if (line.empty()) continue;
+    const auto record = nlohmann::json::parse(line);
+    dims.insert(record.at("d").get<int>());
+    if (record.at("d") != 2 || replayed) continue;  // one replay: each case trains 4 networks
+    replayed = true;
+    const auto replay = run_siverify({"verify", "--replay", record.at("token").get<std::string>()});
+    ASSERT_EQ(replay.code, record.at("outcome") == "pass" ? 0 : 1) << replay.err;
+    const auto again = nlohmann::json::parse(replay.out);
+    EXPECT_EQ(again.at("rows"), record.at("rows"));
+    EXPECT_EQ(again.at("outcome"), record.at("outcome"));
+  }
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(dims, (std::set<int>{2, 16}));
+  EXPECT_NE(test::read_text(out + "/report.md").find("| accumulated error A | memorized | not memorized | 0 |"),
+            std::string::npos);
+}
+
 // The network ladder on Fashion-MNIST (n = 100, d = 784, as in the earlier paper): one case of 8
 // starts per rung; its confusion tables in report.md and the LaTeX tables (docs/claims.md, C6).
 TEST(ModelCli, NetworkLadderOnFashionMnistSlow) {
