@@ -166,7 +166,8 @@ void write_sample_diagnosis(const VerifyModelArgs& args, std::uint64_t seed, int
           "| memorized: dist < gap/20 | " + format_number(memorized / m) + " |\n"
           "| memorized: NN1/NN2 < 1/3 | " + format_number(nn_memorized / m) + " |\n"
           "\nThe accumulated error A is measured along the model's ODE paths from the same starts "
-          "(adaptive, as C4 defines it); with --solver adaptive they are the samples printed.\n"
+          "(adaptive, as C4 defines it); with --solver adaptive they end where the samples printed "
+          "do, up to the two runs' tolerances.\n"
           "\n## Cases (alpha = 1e-3)\n\n| check | outcome | replay token |\n| --- | --- | --- |\n";
   std::string lines;
   for (const auto& r : result.records) {
