@@ -325,6 +325,7 @@ void require_new_directory(const SampleArgs& args, long count) {
   if (!args.model.given()) throw InputError("--diagnose needs --model (it diagnoses a model's samples)");
   if (given(args.start_opt))
     throw InputError("--diagnose draws its starts from rho_1 as --count does; it excludes --start");
+  // Each of the four checks integrates every path again (and a case's starts are an int).
   if (count > 100000) throw InputError("--diagnose: at most 100000 samples, got --count " + std::to_string(count));
   std::error_code ec;
   const std::filesystem::path dir(args.diagnose);

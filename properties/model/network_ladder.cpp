@@ -92,14 +92,15 @@ void report_ladder(const LadderResult& result, Observation& obs) {
     const double m = static_cast<double>(r.memorized.size());
     obs.detail("excess." + key, r.excess);
     obs.detail("train_loss." + key, r.final_loss);
-    obs.detail("memorized." + key, std::count(r.memorized.begin(), r.memorized.end(), true) / m);
+    const double memorized = std::count(r.memorized.begin(), r.memorized.end(), true) / m;
+    obs.detail("memorized." + key, memorized);
     obs.detail("nn_ratio_memorized." + key, r.nn_memorized / m);
     obs.detail("mean_A." + key, r.mean_a);
     obs.row("network_ladder", {{"width", static_cast<double>(r.width)},
                                {"steps", static_cast<double>(r.steps)},
                                {"train_loss", r.final_loss},
                                {"excess", r.excess},
-                               {"memorized", std::count(r.memorized.begin(), r.memorized.end(), true) / m},
+                               {"memorized", memorized},
                                {"mean_A", r.mean_a}});
   }
   // The ridge ladder's table (properties/c6_overfitting.cpp): report.md and the LaTeX tables sum
