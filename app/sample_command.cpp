@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include "app/csv.hpp"
 #include "app/inputs.hpp"
 #include "app/model_options.hpp"
+#include "app/verify_model.hpp"
 #include "app/limits.hpp"
 #include "solvers/adaptive.hpp"
 #include "solvers/basin_watch.hpp"
@@ -42,6 +44,7 @@ struct SampleArgs {
   int steps = 100, brownian_steps = 0, threads = 1;
   long max_steps = AdaptiveOptions{}.max_steps;
   std::string count;  // parsed here: CLI11 saturates a 64-bit value out of range
+  std::string diagnose;  // with --model: write verify --model's diagnosis of these samples here
   std::string seed = "0";  // parsed here: CLI11 would wrap a negative number into uint64
   double tol = AdaptiveOptions{}.abs_tol, t_final = AdaptiveOptions{}.t_final;
   double max_work = kDefaultMaxWork;
@@ -52,7 +55,7 @@ struct SampleArgs {
   CLI::Option *steps_opt = nullptr, *brownian_opt = nullptr, *eps_opt = nullptr, *tol_opt = nullptr,
               *stepper_opt = nullptr, *max_steps_opt = nullptr, *t_final_opt = nullptr,
               *no_settle_opt = nullptr, *start_opt = nullptr, *count_opt = nullptr,
-              *seed_opt = nullptr;
+              *seed_opt = nullptr, *diagnose_opt = nullptr;
 };
 
 Solver parse_solver(const std::string& name) {
@@ -316,6 +319,21 @@ void require_sample_affordable(const Plan& plan, const SampleArgs& args, long co
   require_affordable(what, work, bytes, args.max_work);
 }
 
+// --diagnose: the model's diagnosis of --count samples, into a new or empty directory; checked
+// before any work so that bad input writes nothing.
+void require_new_directory(const SampleArgs& args, long count) {
+  if (!args.model.given()) throw InputError("--diagnose needs --model (it diagnoses a model's samples)");
+  if (given(args.start_opt))
+    throw InputError("--diagnose draws its starts from rho_1 as --count does; it excludes --start");
+  // Each of the four checks integrates every path again (and a case's starts are an int).
+  if (count > 100000) throw InputError("--diagnose: at most 100000 samples, got --count " + std::to_string(count));
+  std::error_code ec;
+  const std::filesystem::path dir(args.diagnose);
+  if (std::filesystem::exists(dir, ec) &&
+      (!std::filesystem::is_directory(dir, ec) || !std::filesystem::is_empty(dir, ec)))
+    throw InputError("--diagnose: " + args.diagnose + " exists and is not an empty directory");
+}
+
 std::string run_sample(const SampleArgs& args) {
   Plan plan = make_plan(args);
   const auto schedule = parse_schedule(args.schedule);
@@ -331,6 +349,7 @@ std::string run_sample(const SampleArgs& args) {
     require_moderate(*starts);
   }
   const long count = starts ? static_cast<long>(starts->rows.rows()) : plan.count;
+  if (given(args.diagnose_opt)) require_new_directory(args, count);
   require_sample_affordable(plan, args, count, oracle.size(), oracle.dim());
   plan.threads = worker_threads("sample", plan.threads, count);
   std::vector<Sample> samples;
@@ -349,6 +368,15 @@ std::string run_sample(const SampleArgs& args) {
     samples = solve_all(plan, oracle, OracleVelocity(oracle, plan.threads), starts, count);
   }
 
+  if (given(args.diagnose_opt)) {
+    // The training set as sample took it: --n's subset is drawn from --seed.
+    VerifyModelArgs diagnosis{args.data, args.schedule, args.seed, args.selection, args.model};
+    std::vector<Vec> ends;
+    for (const Sample& sample : samples) ends.push_back(sample.end.z);
+    write_sample_diagnosis(diagnosis, plan.seed, static_cast<int>(count), ends, args.solver, args.diagnose);
+    std::fprintf(stderr, "siverify sample: diagnosis: %s\n",
+                 (std::filesystem::path(args.diagnose) / "diagnosis.md").c_str());
+  }
   std::vector<std::string> header = numbered("z", oracle.dim());
   header.insert(header.end(), {"nearest", "dist"});
   if (args.details)
@@ -474,6 +502,12 @@ void add_sample_command(CLI::App& app) {
   cmd->add_flag("--details", a->details,
                 "Add the columns start_k, ending, steps, evaluations, t_end");
   add_model_options(*cmd, a->model);
+  a->diagnose_opt = cmd->add_option("--diagnose", a->diagnose,
+                                    "With --model: also run verify --model's checks on these "
+                                    "samples' starts (one case each, seed --seed, --count paths) "
+                                    "and write DIR/diagnosis.md: does the model memorize, and does "
+                                    "the theory's criterion say so?")
+                        ->type_name("DIR");
   cmd->callback([a] { write_stdout(run_sample(*a)); });
 }
 

@@ -91,17 +91,50 @@ std::vector<const Check*> select_checks(const std::string& claims,
   return out;
 }
 
-int replay(const VerifyOptions& o) {
+// With --model, --data and its selection name the model's training set (one subset size).
+void use_model_data(VerifyOptions& o) {
+  o.model.data = o.data.data;
+  if (o.data.sizes_opt->count() > 0) {
+    try {
+      std::size_t used = 0;
+      o.model.selection.n = std::stol(o.data.sizes, &used);
+      if (used != o.data.sizes.size()) throw std::invalid_argument("n");
+    } catch (const std::exception&) {
+      throw InputError("--n with --model: one subset size, got '" + o.data.sizes + "'");
+    }
+  }
+  o.model.selection.label = o.data.label;
+  o.model.selection.scale = o.data.scale;
+  o.model.selection.n_opt = o.data.sizes_opt;
+  o.model.selection.label_opt = o.data.label_opt;
+}
+
+// A case of the --model checks (C4.model.*, C6.model, C7.model.*) replays with the same --model,
+// its options and --data: the token names the case, not the model.
+int replay(VerifyOptions o) {
   Case c;
   try {
     c = parse_token(o.replay);
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("--replay: ") + e.what());
   }
+  // The checks outside the registry: those of --model, or the network ladder (C6.network).
+  std::vector<std::unique_ptr<Check>> model;
+  if (o.model.model.given()) {
+    use_model_data(o);
+    model = model_verify_checks(o.model);
+  } else if (c.check == "C6.network") {
+    model = torch_checks(c.check, o.profile);
+  }
   const Check* check = nullptr;
-  for (const auto& candidate : all_checks())
-    if (candidate->id() == c.check) check = candidate.get();
-  if (!check) throw InputError("--replay: unknown check '" + c.check + "'");
+  for (const auto* list : {&all_checks(), &std::as_const(model)})
+    for (const auto& candidate : *list)
+      if (candidate->id() == c.check) check = candidate.get();
+  if (!check)
+    throw InputError("--replay: unknown check '" + c.check + "'" +
+                     (c.error_model == "model" && !o.model.model.given()
+                          ? " (a case of verify --model: give the same --model and --data)"
+                          : ""));
   // A token without level= (older) is judged at this run's level for the case.
   double level = 0;
   try {
@@ -231,23 +264,9 @@ int run(VerifyOptions o) {
   run.mutants = o.mutants || o.mutants_only;
   run.claims_as_stated = !o.mutants_only;
   run.alpha = o.alpha;
-  // With --model, --data and its selection name the model's training set (one subset size).
   std::vector<std::string> reductions;
   if (o.model.model.given()) {
-    o.model.data = o.data.data;
-    if (o.data.sizes_opt->count() > 0) {
-      try {
-        std::size_t used = 0;
-        o.model.selection.n = std::stol(o.data.sizes, &used);
-        if (used != o.data.sizes.size()) throw std::invalid_argument("n");
-      } catch (const std::exception&) {
-        throw InputError("--n with --model: one subset size, got '" + o.data.sizes + "'");
-      }
-    }
-    o.model.selection.label = o.data.label;
-    o.model.selection.scale = o.data.scale;
-    o.model.selection.n_opt = o.data.sizes_opt;
-    o.model.selection.label_opt = o.data.label_opt;
+    use_model_data(o);
   } else {
     reductions = apply_verify_data(o.data, run);
   }
@@ -294,7 +313,8 @@ int run(VerifyOptions o) {
       std::cerr << "warning: " << w << "\n";
     std::cout << "report: " << (std::filesystem::path(o.out) / "report.md").string() << "\n";
     if (!diagnosis.empty()) {
-      write_file_atomically(std::filesystem::path(o.out) / "diagnosis.md", diagnosis);
+      write_file_atomically(std::filesystem::path(o.out) / "diagnosis.md",
+                            diagnosis + write_model_samples(result, o.model, o.out));
       std::cout << "diagnosis: " << (std::filesystem::path(o.out) / "diagnosis.md").string() << "\n";
     }
     if (o.pdf) {

@@ -1,13 +1,18 @@
 #include "app/verify_model.hpp"
 
+#include <cmath>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "app/csv.hpp"
 #include "data/dataset.hpp"
 #include "properties/model/memorization.hpp"
 #include "properties/model/model_checks.hpp"
 #include "properties/model/torch_loader.hpp"
+#include "reports/atomic_file.hpp"
+#include "reports/records.hpp"
+#include "reports/sample_grid.hpp"
 
 namespace siv::app {
 
@@ -21,17 +26,56 @@ void add_verify_model_options(CLI::App& verify, VerifyModelArgs& args) {
       ->type_name("K");
 }
 
-std::vector<std::unique_ptr<Check>> model_verify_checks(const VerifyModelArgs& args) {
+namespace {
+
+data::Dataset training_set(const VerifyModelArgs& args) {
   if (args.data.empty()) throw InputError("--model needs --data, the set the model was trained on");
-  const auto schedule = parse_schedule(args.schedule);
-  const data::Dataset data =
-      data::load_dataset(args.data, make_selection(args.selection, parse_seed("--data-seed", args.data_seed)));
-  const OracleField oracle(data.rows, schedule);
-  load_model(args.model, oracle);  // probe now: a broken model is refused before anything is written
-  ModelTarget target{args.data, data.rows, schedule->name(),
+  return data::load_dataset(args.data, make_selection(args.selection, parse_seed("--data-seed", args.data_seed)));
+}
+
+ModelTarget model_target(const VerifyModelArgs& args, const data::Dataset& data) {
+  return ModelTarget{args.data, data.rows, parse_schedule(args.schedule)->name(),
                      ModelSpec{args.model.file, parse_model_output(args.model.output),
-                               parse_model_time(args.model.time)}};
-  return model_checks(target);
+                               parse_model_time(args.model.time), {}}};
+}
+
+// Height and width of the training images: the data's own (IDX), else a square d >= 64 read as
+// sqrt(d) x sqrt(d) (a flattened image file, as the example export writes); 0 x 0 otherwise.
+std::pair<int, int> image_shape(const data::Dataset& data) {
+  if (data.source->height > 0) return {data.source->height, data.source->width};
+  const auto d = static_cast<int>(data.rows.cols());
+  const int side = static_cast<int>(std::lround(std::sqrt(d)));
+  return d >= 64 && side * side == d ? std::pair{side, side} : std::pair{0, 0};
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Check>> model_verify_checks(const VerifyModelArgs& args) {
+  const data::Dataset data = training_set(args);
+  const OracleField oracle(data.rows, parse_schedule(args.schedule));
+  load_model(args.model, oracle);  // probe now: a broken model is refused before anything is written
+  return model_checks(model_target(args, data));
+}
+
+std::string write_model_samples(const RunResult& result, const VerifyModelArgs& args,
+                                const std::filesystem::path& out) {
+  const data::Dataset data = training_set(args);
+  const auto [height, width] = image_shape(data);
+  if (height == 0) return "";
+  const CaseRecord* shown = nullptr;
+  for (const auto& r : result.records)
+    if (r.c.check == "C6.model" && r.c.variant.empty() && !shown) shown = &r;
+  if (!shown) return "";
+  constexpr int kShown = 8;
+  const SampleImages images = model_case_samples(model_target(args, data), shown->c, kShown);
+  if (images.samples.empty()) return "";
+  std::filesystem::create_directories(out / "figures");
+  write_file_atomically(out / "figures" / "model_samples.png", sample_grid_png({images}, height, width));
+  return "\n## Generated samples beside their nearest training images\n\n"
+         "The first " + std::to_string(images.samples.size()) + " samples of the C6.model case `" +
+         to_token(shown->c) + "` (the model's ODE paths, " + std::to_string(height) + " x " +
+         std::to_string(width) + " images): samples above, their nearest training images below.\n\n"
+         "![samples](figures/model_samples.png)\n";
 }
 
 std::vector<std::unique_ptr<Check>> torch_checks(const std::string& claims, const std::string& profile) {
@@ -84,6 +128,64 @@ std::string model_diagnosis(const RunResult& result, const VerifyModelArgs& args
                                        : "neither definition decides most samples (between the regimes)")
      << ".\n";
   return os.str();
+}
+
+void write_sample_diagnosis(const VerifyModelArgs& args, std::uint64_t seed, int count,
+                            const std::vector<Vec>& samples, const std::string& solver,
+                            const std::filesystem::path& dir) {
+  const data::Dataset data = training_set(args);
+  const ModelTarget target = model_target(args, data);
+  const auto checks = model_checks(target);
+  Profile profile = make_profile("quick");
+  profile.cases = 1;
+  profile.starts = count;
+  constexpr double kAlpha = 1e-3;
+  RunResult result;
+  for (const auto& check : checks) {
+    const std::string group = check->groups(profile).front();
+    Case c = check->generator(group, profile)(rc::Random(seed), rc::kNominalSize).value();
+    c.check = check->id();
+    c.group = group;
+    c.seed = seed;  // the starts of the samples printed
+    c.level = case_level(*check, profile, kAlpha);
+    result.records.push_back(replay_case(*check, c, c.level));
+  }
+  std::string text = model_diagnosis(result, args);  // an InputError when the model failed
+  const OracleField oracle(data.rows, parse_schedule(args.schedule));
+  const std::vector<double> gaps = nearest_gaps(oracle.points());
+  long memorized = 0, nn_memorized = 0;
+  for (const Vec& z : samples) {
+    const Landing at = landing(oracle.points(), gaps, z);
+    memorized += at.memorized;
+    nn_memorized += at.nn_memorized;
+  }
+  const double m = samples.empty() ? 1.0 : static_cast<double>(samples.size());
+  text += "\n## The samples printed (--solver " + solver + ", --seed " + std::to_string(seed) + ")\n\n"
+          "| quantity | value |\n| --- | --- |\n"
+          "| samples | " + std::to_string(samples.size()) + " |\n"
+          "| memorized: dist < gap/20 | " + format_number(memorized / m) + " |\n"
+          "| memorized: NN1/NN2 < 1/3 | " + format_number(nn_memorized / m) + " |\n"
+          "\nThe accumulated error A is measured along the model's ODE paths from the same starts "
+          "(adaptive, as C4 defines it); with --solver adaptive they end where the samples printed "
+          "do, up to the two runs' tolerances.\n"
+          "\n## Cases (alpha = 1e-3)\n\n| check | outcome | replay token |\n| --- | --- | --- |\n";
+  std::string lines;
+  for (const auto& r : result.records) {
+    text += "| " + r.c.check + " | " + to_string(r.outcome) + " | `" + to_token(r.c) + "` |\n";
+    lines += case_json(r, "sample-diagnosis").dump() + "\n";
+  }
+  std::string selection;
+  if (args.selection.n_opt && args.selection.n_opt->count() > 0)
+    selection += " --n " + std::to_string(args.selection.n) + " --data-seed " + args.data_seed;
+  if (args.selection.label >= 0) selection += " --class " + std::to_string(args.selection.label);
+  if (args.selection.scale != "auto") selection += " --scale " + args.selection.scale;
+  text += "\nReplay one: `siverify verify --model " + args.model.file + " --model-output " +
+          args.model.output + " --model-time " + args.model.time + " --data " + args.data +
+          selection + " --schedule " + args.schedule + " --replay TOKEN`.\n";
+  std::filesystem::create_directories(dir);
+  text += write_model_samples(result, args, dir);
+  write_file_atomically(dir / "cases.jsonl", lines);
+  write_file_atomically(dir / "diagnosis.md", text);
 }
 
 }  // namespace siv::app

@@ -3,6 +3,7 @@
 // profile) adds siverify's own ladder of trained networks to an ordinary run.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,5 +37,20 @@ std::vector<std::unique_ptr<Check>> torch_checks(const std::string& claims, cons
 // After a --model run: an InputError when the model failed during it (nothing written), else
 // the diagnosis (markdown), also printed.
 std::string model_diagnosis(const RunResult& result, const VerifyModelArgs& args);
+
+// For image data (the data's own shape, or a square d >= 64): writes out/figures/model_samples.png,
+// the first samples of the first C6.model case beside their nearest training images, and returns
+// the diagnosis's section linking it; "" for other data.
+std::string write_model_samples(const RunResult& result, const VerifyModelArgs& args,
+                                const std::filesystem::path& out);
+
+// sample --model ... --diagnose DIR: each check of verify --model on one case whose seed is
+// --seed and whose paths are --count (its starts are those of the samples printed), judged at
+// alpha = 1e-3; writes DIR/diagnosis.md (the verify diagnosis, the memorization of the printed
+// samples of --solver `solver`, each case's outcome and replay token; the sample grid for images)
+// and DIR/cases.jsonl. InputError (nothing written) when the model fails during it.
+void write_sample_diagnosis(const VerifyModelArgs& args, std::uint64_t seed, int count,
+                            const std::vector<Vec>& samples, const std::string& solver,
+                            const std::filesystem::path& dir);
 
 }  // namespace siv::app

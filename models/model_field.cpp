@@ -63,17 +63,6 @@ torch::Tensor to_tensor(const Mat& m, torch::Dtype dtype, bool as_vector = false
   return t.to(dtype);
 }
 
-// Once per process: no graph optimisation (fusion would make the first calls round differently
-// from later ones, so results would depend on evaluation order, hence on threads), and one
-// intra-op thread (siverify parallelises over samples).
-void configure_torch() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    torch::jit::setGraphExecutorOptimize(false);
-    at::set_num_threads(1);
-  });
-}
-
 torch::jit::Module load_module(const ModelSpec& spec) {
   try {
     if (!spec.bytes.empty()) {
@@ -98,6 +87,17 @@ struct Conversion {
 std::atomic<std::uint64_t> next_instance{1};
 
 }  // namespace
+
+// Once per process: no graph optimisation (fusion would make the first calls round differently
+// from later ones, so results would depend on evaluation order, hence on threads), and one
+// intra-op thread (siverify parallelises over samples).
+void configure_torch() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    torch::jit::setGraphExecutorOptimize(false);
+    at::set_num_threads(1);
+  });
+}
 
 struct ModelField::Impl {
   mutable torch::jit::Module module;

@@ -78,6 +78,11 @@ struct NamedTensor {
   bool as_vector = false;  // store a 1-D tensor of value.size() entries (row-major order)
 };
 
+// Once per process, before any module runs or trains: no graph optimisation (fusion would make
+// the first calls round differently from later ones, so results would depend on what ran before,
+// hence on threads and on replaying a case alone), one intra-op thread.
+void configure_torch();
+
 // Compiles TorchScript source (methods of one module, `def forward(self, x, t):` among them) into
 // a module with the given buffers in float32 or float64, and returns its serialized bytes (what
 // torch.jit.save writes; ModelSpec::bytes or a .pt file). Lets tests and the network ladder build

@@ -5,10 +5,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <ATen/Parallel.h>
 #include <torch/optim/adam.h>
 #include <torch/script.h>
 
+#include "models/model_field.hpp"
 #include "theory/random.hpp"
 
 namespace siv {
@@ -51,7 +51,7 @@ TrainedNetwork train_network(const Mat& data, const Schedule& schedule, const Ne
     throw std::invalid_argument("train_network: width, steps and batch must be >= 1");
   if (!(o.learning_rate > 0)) throw std::invalid_argument("train_network: learning rate must be > 0");
   if (!(o.t_min > 0 && o.t_min < 1)) throw std::invalid_argument("train_network: t_min must lie in (0, 1)");
-  at::set_num_threads(1);
+  configure_torch();  // the same graph executor settings whether or not a model was loaded first
   const long n = data.rows(), d = data.cols(), features = d + 2 + 2 * 4;
   Rng init(seed, 0);
   torch::jit::Module net("siverify_mlp");

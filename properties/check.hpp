@@ -132,7 +132,8 @@ class Check {
   // True when the premise is a property of the user's target, not of a generator (C6.model's
   // "some sample certified to memorize" fails for a model that underfits): a group whose premise
   // fails everywhere is then a finding about the target ("not met", as expected), never a pass.
-  virtual bool premise_is_a_finding() const { return false; }
+  // Per group: C6.network's premise is a finding only on the user's data set.
+  virtual bool premise_is_a_finding(const std::string& group) const { (void)group; return false; }
   // False when the papers' setting (n = 5, d = 2) cannot host the statement (C9.bisector: n = 2):
   // the first case of each group is then drawn like the others.
   virtual bool papers_setting() const { return true; }

@@ -10,45 +10,12 @@
 
 #include "reports/atomic_file.hpp"
 #include "reports/figures.hpp"
-#include "reports/png.hpp"
 #include "reports/records.hpp"
+#include "reports/sample_grid.hpp"
 #include "reports/summary.hpp"
 
 namespace siv {
 namespace {
-
-// Rows of images: per sampler, its samples above their nearest training images. Gray levels map
-// the training images' value range to 0..255 (samples outside it are clipped).
-std::string sample_grid(const DataStudy& s, int height, int width) {
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  std::size_t columns = 0;
-  for (const auto& img : s.images) {
-    columns = std::max(columns, img.samples.size());
-    for (const Vec& v : img.nearest) {
-      lo = std::min(lo, v.minCoeff());
-      hi = std::max(hi, v.maxCoeff());
-    }
-  }
-  if (!(hi > lo)) hi = lo + 1;
-  const int pad = 2, cell_w = width + pad, cell_h = height + pad;
-  const int grid_w = static_cast<int>(columns) * cell_w + pad;
-  const int grid_h = static_cast<int>(2 * s.images.size()) * cell_h + pad;
-  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(grid_w) * grid_h, 128);
-  auto draw = [&](const Vec& v, int row, int col) {
-    for (int r = 0; r < height; ++r)
-      for (int c = 0; c < width; ++c) {
-        const double x = std::clamp((v[r * width + c] - lo) / (hi - lo), 0.0, 1.0);
-        pixels[static_cast<std::size_t>(pad + row * cell_h + r) * grid_w + pad + col * cell_w + c] =
-            static_cast<std::uint8_t>(std::lround(255 * x));
-      }
-  };
-  for (std::size_t k = 0; k < s.images.size(); ++k)
-    for (std::size_t i = 0; i < s.images[k].samples.size(); ++i) {
-      draw(s.images[k].samples[i], static_cast<int>(2 * k), static_cast<int>(i));
-      draw(s.images[k].nearest[i], static_cast<int>(2 * k + 1), static_cast<int>(i));
-    }
-  return png_gray(grid_w, grid_h, pixels);
-}
 
 std::string step_label(int steps) { return steps ? std::to_string(steps) : std::string("adaptive"); }
 
@@ -166,7 +133,7 @@ std::vector<std::string> write_data_report(const std::filesystem::path& dir, con
   for (const auto& plot : plots)
     md << "\n![" << plot.caption << "](figures/" << plot.stem << ".png)\n\n" << plot.caption << "\n";
   if (!s.images.empty() && height > 0) {
-    write_file_atomically(dir / "figures" / "data_samples.png", sample_grid(s, height, width));
+    write_file_atomically(dir / "figures" / "data_samples.png", sample_grid_png(s.images, height, width));
     md << "\n## Generated samples beside their nearest training images\n\n"
        << "Schedule " << s.image_schedule << ", n = " << s.neighbours.front().n
        << "; row pairs: Euler (N = " << s.image_steps << "), Euler-Maruyama (N = " << s.image_steps

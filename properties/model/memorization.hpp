@@ -27,6 +27,15 @@ struct ModelPath {
   bool nn_memorized = false;
 };
 
+// Where a sample z lands among the training points (columns of `points`, gaps from nearest_gaps):
+// its nearest point, distance, delta = gap/20 there, NN1/NN2 and both criteria.
+struct Landing {
+  int nearest = -1;
+  double dist = 0, delta = 0, nn_ratio = 0;
+  bool memorized = false, nn_memorized = false;
+};
+Landing landing(const Mat& points, const std::vector<double>& gaps, const ConstVecRef& z);
+
 // Integrates the path of the model from z1 with the step size following Z only (the model's
 // rounding is noise) and tolerance max(1e-8, 100 u).
 ModelPath model_path(const EstimatedField& model, double unit_roundoff, double precision_floor,

@@ -15,6 +15,7 @@
 #include "properties/model/memorization.hpp"
 #include "properties/model/model_checks.hpp"
 #include "properties/model/torch_loader.hpp"
+#include "properties/training_set.hpp"
 #include "solvers/start.hpp"
 #include "theory/stats.hpp"
 
@@ -38,8 +39,10 @@ class Context {
     build();
     return info_;
   }
+  // Start i of a case with seed S is that of sample i of `sample --seed S` (app/sample_command.cpp):
+  // a case's paths are the samples a user generates with that seed.
   Vec start(const Case& c, int i) const {
-    Rng rng(c.seed, static_cast<std::uint64_t>(i));
+    Rng rng(derive_seed(c.seed, static_cast<std::uint64_t>(i)), 0);
     return draw_start(oracle(), rng).z;
   }
   ModelPath path(const Case& c, int i, bool density_ratio = false) const {
@@ -80,12 +83,15 @@ class ModelCheck : public Check {
     const ModelTarget& t = context_->target();
     const int starts = profile.starts;
     const std::string schedule = t.schedule;
-    const TrainingSetSpec set{static_cast<int>(t.data.rows()), static_cast<int>(t.data.cols()), 0, 0};
+    // The target's sizes and measured separation, for coverage and a valid replay token; the set
+    // itself is the target's data.
+    const double separation = t.data.rows() > 1 ? min_separation(t.data) : 1.0;
+    const TrainingSetSpec set{static_cast<int>(t.data.rows()), static_cast<int>(t.data.cols()), separation, 0};
     (void)group;
     return rc::gen::map(rc::gen::arbitrary<std::uint64_t>(), [=](std::uint64_t seed) {
       Case c;
       c.schedule = schedule;
-      c.set = set;  // the target's sizes, for coverage; the set itself is the target's data
+      c.set = set;
       c.seed = seed;
       c.starts = starts;
       c.error_model = "model";
@@ -93,7 +99,7 @@ class ModelCheck : public Check {
     });
   }
   // Whether the model memorizes, or its paths cancel, is what the diagnosis finds out.
-  bool premise_is_a_finding() const override { return true; }
+  bool premise_is_a_finding(const std::string&) const override { return true; }
 
  protected:
   const Context& context() const { return *context_; }
@@ -252,6 +258,18 @@ class ModelLowerBound final : public ModelCheck {
 };
 
 }  // namespace
+
+SampleImages model_case_samples(const ModelTarget& target, const Case& c, int count) {
+  const Context context(target);
+  SampleImages out{"model", {}, {}};
+  for (int i = 0; i < std::min(count, c.starts); ++i) {
+    const ModelPath p = context.path(c, i);
+    if (p.path.nearest < 0) continue;  // a diverged path has no nearest image
+    out.samples.push_back(p.path.z);
+    out.nearest.push_back(context.oracle().points().col(p.path.nearest));
+  }
+  return out;
+}
 
 std::vector<std::unique_ptr<Check>> model_checks(const ModelTarget& target) {
   const auto context = std::make_shared<const Context>(target);

@@ -11,6 +11,7 @@
 #include "models/model_spec.hpp"
 #include "models/network.hpp"
 #include "properties/check.hpp"
+#include "properties/data_study.hpp"
 #include "theory/oracle.hpp"
 
 namespace siv {
@@ -24,6 +25,10 @@ struct ModelTarget {
 };
 
 std::vector<std::unique_ptr<Check>> model_checks(const ModelTarget& target);
+
+// The endpoints of the first `count` paths of case c of these checks (the samples C6.model
+// judged) and their nearest training points, for the diagnosis's image grid.
+SampleImages model_case_samples(const ModelTarget& target, const Case& c, int count);
 
 struct LadderRung {
   int width = 0, steps = 0;
@@ -40,6 +45,8 @@ struct LadderResult {
 
 // The default ladder: widths 4..64, Adam steps 10..800.
 const std::vector<NetworkOptions>& network_ladder();
+// On a user's data set (verify --data): the default ladder and a wide rung (256 units, 3000 steps).
+const std::vector<NetworkOptions>& data_network_ladder();
 // Trains every rung on data (seeded from seed), generates `starts` paths with each.
 LadderResult run_network_ladder(const Mat& data, const SchedulePtr& schedule, int starts,
                                 std::uint64_t seed, const std::vector<NetworkOptions>& rungs);

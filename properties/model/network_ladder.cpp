@@ -18,11 +18,26 @@ namespace siv {
 const std::vector<NetworkOptions>& network_ladder() {
   static const std::vector<NetworkOptions> rungs = [] {
     std::vector<NetworkOptions> r;
-    for (const auto [width, steps] : {std::pair{4, 10}, {16, 60}, {32, 250}, {64, 800}}) {
+    for (const auto& [width, steps] : {std::pair{4, 10}, {16, 60}, {32, 250}, {64, 800}}) {
       NetworkOptions o;
       o.width = width;
       o.steps = steps;
       r.push_back(o);
+    }
+    return r;
+  }();
+  return rungs;
+}
+
+const std::vector<NetworkOptions>& data_network_ladder() {
+  static const std::vector<NetworkOptions> rungs = [] {
+    std::vector<NetworkOptions> r = network_ladder();
+    // 100 images in d = 784 need more capacity and steps to be memorized.
+    for (const auto& [width, steps] : {std::pair{256, 3000}, {512, 12000}}) {
+      NetworkOptions wide;
+      wide.width = width;
+      wide.steps = steps;
+      r.push_back(wide);
     }
     return r;
   }();
@@ -77,15 +92,30 @@ void report_ladder(const LadderResult& result, Observation& obs) {
     const double m = static_cast<double>(r.memorized.size());
     obs.detail("excess." + key, r.excess);
     obs.detail("train_loss." + key, r.final_loss);
-    obs.detail("memorized." + key, std::count(r.memorized.begin(), r.memorized.end(), true) / m);
+    const double memorized = std::count(r.memorized.begin(), r.memorized.end(), true) / m;
+    obs.detail("memorized." + key, memorized);
     obs.detail("nn_ratio_memorized." + key, r.nn_memorized / m);
     obs.detail("mean_A." + key, r.mean_a);
+    obs.row("network_ladder", {{"width", static_cast<double>(r.width)},
+                               {"steps", static_cast<double>(r.steps)},
+                               {"train_loss", r.final_loss},
+                               {"excess", r.excess},
+                               {"memorized", memorized},
+                               {"mean_A", r.mean_a}});
   }
+  // The ridge ladder's table (properties/c6_overfitting.cpp): report.md and the LaTeX tables sum
+  // these rows over the group's cases.
   for (int p = 0; p < 2; ++p)
     for (int o = 0; o < 2; ++o) {
       const std::string cell = std::string(p ? "pred_mem" : "pred_not") + (o ? ".obs_mem" : ".obs_not");
       obs.detail("confusion_A." + cell, static_cast<double>(result.by_a[p][o]));
       obs.detail("confusion_loss." + cell, static_cast<double>(result.by_loss[p][o]));
+      const std::string predicted = p ? "memorized" : "not memorized";
+      const std::string observed = o ? "memorized" : "not memorized";
+      obs.row("confusion", {{"criterion", std::string("accumulated error A")}, {"predicted", predicted},
+                            {"observed", observed}, {"count", static_cast<double>(result.by_a[p][o])}});
+      obs.row("confusion", {{"criterion", std::string("least excess loss")}, {"predicted", predicted},
+                            {"observed", observed}, {"count", static_cast<double>(result.by_loss[p][o])}});
     }
 }
 
@@ -100,11 +130,20 @@ class NetworkLadderCriterion final : public Check {
            "whose accumulated error certifies memorization (A + allowance < gap/20) lands within "
            "gap/20 of a training point; confusion tables of both criteria reported";
   }
-  std::vector<std::string> groups(const Profile&) const override {
-    return {"mlp ladder d=2 on linear", "mlp ladder d=16 on linear"};
+  // With verify --data, one group of subsets of the user's data set (Fashion-MNIST: n = 100,
+  // d = 784 as in the earlier paper), with two wider rungs; its cost is --cases x --starts paths per
+  // rung in d.
+  std::vector<std::string> groups(const Profile& profile) const override {
+    if (!profile.data.source.empty()) return {"mlp ladder on " + profile.data.source + " with linear"};
+    return {"mlp ladder in 2-D on linear", "mlp ladder in 16-D on linear"};
   }
   rc::Gen<Case> generator(const std::string& group, const Profile& profile) const override {
-    const int d = group.find("d=16") != std::string::npos ? 16 : 2;
+    if (!profile.data.source.empty())
+      return rc::gen::map(case_generator("linear", profile, 1.0, 4.0, 0), [](Case c) {
+        c.error_model = "mlp-ladder";
+        return c;
+      });
+    const int d = group.find("16-D") != std::string::npos ? 16 : 2;
     Profile small = profile;
     small.starts = std::max(4, profile.starts / 4);  // each start is a full path per rung
     return rc::gen::map(case_generator("linear", small, 1.0, 4.0, 0), [d](Case c) {
@@ -114,13 +153,22 @@ class NetworkLadderCriterion final : public Check {
       return c;
     });
   }
+  // Whether a ladder certifies memorization on the user's data is what the group finds out; on
+  // the generated sets it must (the ladder reaches the memorizing regime there).
+  bool premise_is_a_finding(const std::string& group) const override {
+    return group.rfind("mlp ladder on ", 0) == 0;
+  }
+  // The generator sets n = 5 and each group's d itself (the runner's papers' case would make the
+  // 16-D group's first case 2-D).
+  bool papers_setting() const override { return false; }
   std::vector<Mutant> mutants() const override {
-    return {{"loss-criterion", "mlp ladder d=2 on linear",
+    return {{"loss-criterion", "mlp ladder in 2-D on linear",
              "the network with the smallest excess loss memorizes every sample"}};
   }
   Observation observe(const Case& c) const override {
-    const LadderResult result = run_network_ladder(build_training_set(c.set), make_schedule(c.schedule),
-                                                   c.starts, derive_seed(c.seed, 0xc6), network_ladder());
+    const LadderResult result =
+        run_network_ladder(build_training_set(c.set), make_schedule(c.schedule), c.starts,
+                           derive_seed(c.seed, 0xc6), c.set.data.empty() ? network_ladder() : data_network_ladder());
     Observation obs;
     obs.failure = result.failure;
     if (!obs.failure.empty()) return obs;
