@@ -19,59 +19,59 @@ namespace {
 
 std::string step_label(int steps) { return steps ? std::to_string(steps) : std::string("adaptive"); }
 
-Plot memorization_plot(const DataStudy& s) {
+// The ratio criterion's rate against x, one series per key (rows with an empty key left out).
+template <class Key, class X>
+Plot ratio_rate_plot(const DataStudy& s, const std::string& stem, const std::string& x,
+                     const std::string& caption, Key key_of, X x_of) {
   Plot p;
-  p.stem = "data_memorization";
+  p.stem = stem;
   p.claim = "C6";
   p.check = "data";
-  p.title = "memorization rate (ratio criterion) against h";
-  p.caption = "Fraction of samples with NN1/NN2 < " + format_number(s.ratio) +
-              " against the step size h, per sampler, schedule and training-set size n.";
-  p.xlabel = "h";
+  p.title = "memorization rate (ratio criterion) against " + x;
+  p.caption = "Fraction of samples with NN1/NN2 < " + format_number(s.ratio) + " against " + caption;
+  p.xlabel = x;
   p.ylabel = "memorization rate";
   std::map<std::string, Series> by;
   for (const auto& r : s.memorization) {
-    if (r.steps == 0) continue;
-    const std::string key = r.sampler + " " + r.schedule + " n=" + std::to_string(r.n);
+    const std::string key = key_of(r);
+    if (key.empty()) continue;
     auto& series = by[key];
     series.label = key;
     series.style = Series::Style::linespoints;
     if (series.segments.empty()) series.segments.emplace_back();
-    series.segments[0].emplace_back(1.0 / r.steps, r.ratio_rate);
+    series.segments[0].emplace_back(x_of(r), r.ratio_rate);
   }
   for (auto& [key, series] : by) p.series.push_back(series);
   return p;
 }
 
+Plot memorization_plot(const DataStudy& s) {
+  return ratio_rate_plot(
+      s, "data_memorization", "h", "the step size h, per sampler, schedule and training-set size n.",
+      [](const MemorizationRow& r) {
+        return r.steps == 0 ? std::string() : r.sampler + " " + r.schedule + " n=" + std::to_string(r.n);
+      },
+      [](const MemorizationRow& r) { return 1.0 / r.steps; });
+}
+
 // The sample-size study: the ratio criterion's rate against n, per sampler and schedule, at the
 // image grid's step count (Euler, EM) and for the adaptive solver.
 Plot memorization_by_n_plot(const DataStudy& s) {
-  Plot p;
-  p.stem = "data_memorization_n";
-  p.claim = "C6";
-  p.check = "data";
-  p.title = "memorization rate (ratio criterion) against n";
-  p.caption = "Fraction of samples with NN1/NN2 < " + format_number(s.ratio) +
-              " against the training-set size n, per sampler and schedule (Euler and "
-              "Euler-Maruyama at N = " + std::to_string(s.image_steps) + ").";
-  p.xlabel = "n";
-  p.ylabel = "memorization rate";
+  Plot p = ratio_rate_plot(
+      s, "data_memorization_n", "n",
+      "the training-set size n, per sampler and schedule (Euler and Euler-Maruyama at N = " +
+          std::to_string(s.image_steps) + ").",
+      [&](const MemorizationRow& r) {
+        return r.steps != 0 && r.steps != s.image_steps ? std::string() : r.sampler + " " + r.schedule;
+      },
+      [](const MemorizationRow& r) { return double(r.n); });
   p.logx = true;
-  std::map<std::string, Series> by;
   double lo = std::numeric_limits<double>::infinity(), hi = 0;
-  for (const auto& r : s.memorization) {
-    if (r.steps != 0 && r.steps != s.image_steps) continue;
-    const std::string key = r.sampler + " " + r.schedule;
-    auto& series = by[key];
-    series.label = key;
-    series.style = Series::Style::linespoints;
-    if (series.segments.empty()) series.segments.emplace_back();
-    series.segments[0].emplace_back(r.n, r.ratio_rate);
-    lo = std::min(lo, double(r.n));
-    hi = std::max(hi, double(r.n));
+  for (const auto& nb : s.neighbours) {
+    lo = std::min(lo, double(nb.n));
+    hi = std::max(hi, double(nb.n));
   }
   p.xticks = log_ticks(lo, hi);
-  for (auto& [key, series] : by) p.series.push_back(series);
   return p;
 }
 

@@ -12,7 +12,6 @@ namespace {
 
 constexpr std::uint64_t kFeatureStream = 0xfea7;
 constexpr std::uint64_t kDrawStream = 0xd4a3;
-constexpr double kTimeFrequency = 4.0;  // nu_j ~ N(0, 4^2), as in theory/learned.cpp
 
 }  // namespace
 
@@ -34,14 +33,10 @@ FeatureScoreModels::FeatureScoreModels(const OracleField& oracle,
   const int d = oracle.dim(), n = oracle.size(), J = ladder.back(), P = options.samples;
   const Schedule& s = oracle.schedule();
   Rng feature_rng(seed, kFeatureStream);
-  freq_.resize(d, J);
-  rate_.resize(J);
-  phase_.resize(J);
-  for (int j = 0; j < J; ++j) {
-    freq_.col(j) = feature_rng.normal_vector(d) / options.length;
-    rate_[j] = kTimeFrequency * feature_rng.normal();
-    phase_[j] = 2 * std::numbers::pi * feature_rng.uniform();
-  }
+  RandomFeatures drawn = draw_random_features(feature_rng, d, J, options.length);
+  freq_ = std::move(drawn.freq);
+  rate_ = std::move(drawn.rate);
+  phase_ = std::move(drawn.phase);
 
   Rng draw_rng(seed, kDrawStream);
   times_.resize(P);

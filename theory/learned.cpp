@@ -37,6 +37,16 @@ double default_length(const Mat& points) {
 
 }  // namespace
 
+RandomFeatures draw_random_features(Rng& rng, int d, int count, double length) {
+  RandomFeatures f{Mat(d, count), Vec(count), Vec(count)};
+  for (int j = 0; j < count; ++j) {
+    f.freq.col(j) = rng.normal_vector(d) / length;
+    f.rate[j] = kTimeFrequency * rng.normal();
+    f.phase[j] = 2 * std::numbers::pi * rng.uniform();
+  }
+  return f;
+}
+
 RidgeProblem::RidgeProblem(int features, int outputs)
     : gram_(Mat::Zero(features, features)), cross_(Mat::Zero(features, outputs)) {}
 
@@ -75,14 +85,10 @@ LearnedField::LearnedField(const OracleField& oracle, const LearnedOptions& opti
   const int d = dim(), n = oracle.size(), J = options_.features, M = options_.samples;
   ybar_ = oracle.points().rowwise().mean();
   Rng feature_rng(seed, kFeatureStream);
-  freq_.resize(d, J);
-  rate_.resize(J);
-  phase_.resize(J);
-  for (int j = 0; j < J; ++j) {
-    freq_.col(j) = feature_rng.normal_vector(d) / options_.length;
-    rate_[j] = kTimeFrequency * feature_rng.normal();
-    phase_[j] = 2 * std::numbers::pi * feature_rng.uniform();
-  }
+  RandomFeatures drawn = draw_random_features(feature_rng, d, J, options_.length);
+  freq_ = std::move(drawn.freq);
+  rate_ = std::move(drawn.rate);
+  phase_ = std::move(drawn.phase);
 
   // Training draws (t_i, k_i, xi_i), kept so the second pass sees the same rows.
   Rng sample_rng(seed, kSampleStream);

@@ -29,6 +29,16 @@
 
 namespace siv {
 
+class Rng;
+
+// Random Fourier features cos(w_j . x + nu_j tau + beta_j) of (x, tau), shared by the learned
+// estimators: w_j ~ N(0, I / length^2), nu_j ~ N(0, 4^2), beta_j ~ U[0, 2 pi), drawn in that order.
+struct RandomFeatures {
+  Mat freq;          // d x count, w_j
+  Vec rate, phase;   // nu_j, beta_j
+};
+RandomFeatures draw_random_features(Rng& rng, int d, int count, double length);
+
 struct LearnedOptions {
   double lambda = 1e-3;  // ridge penalty on |Theta|^2, relative to the mean loss over samples
   int features = 256;    // J

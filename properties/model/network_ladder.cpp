@@ -15,17 +15,19 @@
 
 namespace siv {
 
+std::vector<NetworkOptions> rungs_of(std::initializer_list<std::pair<int, int>> width_steps) {
+  std::vector<NetworkOptions> r;
+  for (const auto& [width, steps] : width_steps) {
+    NetworkOptions o;
+    o.width = width;
+    o.steps = steps;
+    r.push_back(o);
+  }
+  return r;
+}
+
 const std::vector<NetworkOptions>& network_ladder() {
-  static const std::vector<NetworkOptions> rungs = [] {
-    std::vector<NetworkOptions> r;
-    for (const auto& [width, steps] : {std::pair{4, 10}, {16, 60}, {32, 250}, {64, 800}}) {
-      NetworkOptions o;
-      o.width = width;
-      o.steps = steps;
-      r.push_back(o);
-    }
-    return r;
-  }();
+  static const std::vector<NetworkOptions> rungs = rungs_of({{4, 10}, {16, 60}, {32, 250}, {64, 800}});
   return rungs;
 }
 
@@ -33,12 +35,7 @@ const std::vector<NetworkOptions>& data_network_ladder() {
   static const std::vector<NetworkOptions> rungs = [] {
     std::vector<NetworkOptions> r = network_ladder();
     // 100 images in d = 784 need more capacity and steps to be memorized.
-    for (const auto& [width, steps] : {std::pair{256, 3000}, {512, 12000}}) {
-      NetworkOptions wide;
-      wide.width = width;
-      wide.steps = steps;
-      r.push_back(wide);
-    }
+    for (const auto& wide : rungs_of({{256, 3000}, {512, 12000}})) r.push_back(wide);
     return r;
   }();
   return rungs;
