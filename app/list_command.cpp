@@ -29,6 +29,7 @@ void list_checks(std::ostream& os, const Profile& profile) {
         os << " (expected " << to_string(check->expected(groups[i])) << ")";
     }
     os << "\n";
+    if (!check->not_on_data().empty()) os << "    not run with --data: " << check->not_on_data() << "\n";
     for (const auto& m : check->mutants())
       os << "    mutant " << m.variant << " on " << m.group << ": " << m.description << "\n";
   }

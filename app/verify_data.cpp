@@ -118,6 +118,28 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
   return reductions;
 }
 
+void leave_out_synthetic_checks(std::vector<const Check*>& checks,
+                                std::vector<std::string>& reductions) {
+  std::vector<const Check*> kept;
+  std::string left_out;
+  std::vector<std::string> notes;
+  for (const Check* check : checks) {
+    const std::string why = check->not_on_data();
+    if (why.empty()) {
+      kept.push_back(check);
+      continue;
+    }
+    left_out += (left_out.empty() ? "" : ", ") + check->id();
+    notes.push_back(check->id() + " is not run: " + why);
+  }
+  if (kept.empty())
+    throw InputError("--claims: none of " + left_out +
+                     " runs on a data set (their settings are constructed; see siverify list)");
+  for (const auto& note : notes) std::cout << note << "\n";
+  reductions.insert(reductions.end(), notes.begin(), notes.end());
+  checks = std::move(kept);
+}
+
 void study_verify_data(const RunOptions& run, const std::string& out,
                        const std::vector<std::string>& reductions) {
   StudyOptions options;

@@ -136,6 +136,9 @@ bool record_failure(const LinePath& p, Observation& obs) {
   return true;
 }
 
+constexpr const char* kLineSetting =
+    "its training points lie evenly spaced on a line, which a data subset does not";
+
 // The opening every C8 observation shares: its comparison, and the case's line scene, or nullopt
 // when the case is a data subset (verify --data), which is not on a line: obs is then final, with
 // the assumption not met.
@@ -149,6 +152,7 @@ std::optional<LineScene> open_line_case(const Case& c, Comparison comparison, Ob
 class NormalRate final : public Check {
  public:
   std::string id() const override { return "C8.normal"; }
+  std::string not_on_data() const override { return kLineSetting; }
   std::string claim() const override { return "C8"; }
   std::string statement() const override {
     return "smoothing along the line keeps normal convergence: |P Z_t - alpha c - (sigma(t)/"
@@ -216,6 +220,7 @@ ChiSquareTest pit_test(const std::vector<double>& pit, int bins) {
 class TangentLaw final : public Check {
  public:
   std::string id() const override { return "C8.tangent"; }
+  std::string not_on_data() const override { return kLineSetting; }
   std::string claim() const override { return "C8"; }
   std::string statement() const override {
     return "the tangent coordinate u.Z_t at t = 1e-6 has law (1/n) sum_k N(alpha a_k, sigma^2 + "
@@ -271,6 +276,7 @@ double binomial_two_sided(long count, long trials, double p) {
 class MemorizedFraction final : public Check {
  public:
   std::string id() const override { return "C8.memorized"; }
+  std::string not_on_data() const override { return kLineSetting; }
   std::string claim() const override { return "C8"; }
   std::string statement() const override {
     return "over W = 0.02, 0.1, 0.3, 1 Delta the fraction of tangent coordinates within Delta/10 "

@@ -116,7 +116,7 @@ class TargetCovariance final : public Check {
         trace.add(excess, m.trace_variance, excess_rounding);
         weighted.add(m.fraction * excess, m.fraction * m.fraction * m.trace_variance,
                      excess_rounding + 4 * kEps * std::abs(excess));
-        along.add(residual.dot(v), v.dot(m.covariance * v), e);
+        along.add(residual.dot(v), m.variance_along(v), e);
         mean_fraction += m.fraction / kDraws;
       }
       const double p = std::min({trace.p_value(), weighted.p_value(), along.p_value()});
@@ -272,6 +272,9 @@ struct SignCount {
 class GapFilling final : public Check {
  public:
   std::string id() const override { return "C9.gap"; }
+  std::string not_on_data() const override {
+    return "its setting is two points in d = 1 with models fitted on random features";
+  }
   std::string claim() const override { return "C9"; }
   std::string statement() const override {
     return "random-feature eps-models (P = 32, F = 8 and 128, t_min = 0.2, 160 models, n = 2, "

@@ -13,6 +13,7 @@
 //   | c.expected(group)           | the verdict the harness's own precise statement predicts   |
 //   | c.mutants()                 | planted false claims (variant, group) that must be refuted  |
 //   | c.papers_setting()          | the first case may take the papers' n = 5, d = 2 (default)  |
+//   | c.not_on_data()             | why its setting cannot be a data subset ("": it can)       |
 #pragma once
 
 #include <limits>
@@ -137,6 +138,9 @@ class Check {
   // False when the papers' setting (n = 5, d = 2) cannot host the statement (C9.bisector: n = 2):
   // the first case of each group is then drawn like the others.
   virtual bool papers_setting() const { return true; }
+  // Non-empty when the statement lives on a constructed setting that no subset of a user's data
+  // set provides (C8: points on a line): verify --data leaves the check out and reports why.
+  virtual std::string not_on_data() const { return {}; }
 };
 
 // max that keeps a NaN (std::max(a, NaN) drops it): a NaN anywhere must reach the verdict.

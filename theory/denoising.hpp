@@ -25,7 +25,9 @@ namespace siv {
 
 struct TargetMoments {
   Vec score;         // s* = E[target | x]
-  Mat covariance;    // C = (alpha^2 / sigma^4) Cov_w(y)
+  Vec weights;       // posterior weights w_k(x)
+  Mat centred;       // d x n: y_k - m
+  double scale = 0;  // alpha^2 / sigma^4
   double trace = 0;  // tr C
   // Var(|target - s*|^2 | x) = (alpha^4 / sigma^8) (sum_k w_k |y_k - m|^4 - (tr Cov_w)^2): what a
   // test of E|target - s*|^2 = tr C normalises by (target - s* = alpha (y - m)/sigma^2).
@@ -34,6 +36,11 @@ struct TargetMoments {
   double signal = 0;    // alpha^2 tr Cov_w(y) = sigma^4 tr C
   double residual = 0;  // |x - alpha m|^2 = sigma^4 |s*|^2
   double fraction = 0;  // tr C / (tr C + |s*|^2) = signal / (signal + residual)
+
+  // C = (alpha^2 / sigma^4) Cov_w(y): d x d, O(n d^2) (minutes over many draws at d = 784).
+  Mat covariance() const;
+  // v^T C v in O(n d).
+  double variance_along(const Vec& v) const;
 };
 
 // points: d x n (column k is y_k); sigma > 0.

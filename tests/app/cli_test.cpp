@@ -55,7 +55,8 @@ TEST(Cli, ListShowsChecksWithStatementsGroupsMutantsAndTheCatalogues) {
   ASSERT_EQ(run.code, 0) << run.err;
   for (const char* part : {"claims and checks", "  C2.identity  ", "groups: ", "mutant ",
                            "profiles", "  quick  3 cases per group", "schedules", "power:",
-                           "error models", "rff:AMP", "data sets", "fashion-mnist"})
+                           "error models", "rff:AMP", "data sets", "fashion-mnist",
+                           "not run with --data: its setting is two points in d = 1"})
     EXPECT_TRUE(contains(run.out, part)) << part << "\n" << run.out;
   const Result only = run_siverify({"list", "profiles", "--profile", "ci"});
   ASSERT_EQ(only.code, 0) << only.err;

@@ -86,6 +86,40 @@ TEST(VerifyData, LandingLawBinsLargeSubsets) {
   }
 }
 
+// Checks on constructed settings (C8's line) are left out of a data run, each named with its
+// reason on stdout and in data.md; a selection of only such checks is bad input.
+TEST(VerifyData, SyntheticChecksAreLeftOutAndSaySo) {
+  const test::TempDir dir;
+  std::string csv;
+  for (int k = 0; k < 6; ++k) csv += std::to_string(k) + "," + std::to_string(k * k % 5) + "\n";
+  const std::string data = dir.write("set.csv", csv);
+  const std::string out = dir.path("r");
+  const Result run = run_siverify({"verify", "--data", data, "--n", "4", "--claims", "C8,C9.bisector",
+                                   "--schedules", "linear", "--cases", "1", "--out", out});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  const std::string data_md = test::read_text(out + "/data.md");
+  for (const std::string id : {"C8.normal", "C8.tangent", "C8.memorized"}) {
+    const std::string note = id + " is not run: its training points lie evenly spaced on a line";
+    EXPECT_NE(run.out.find(note), std::string::npos) << run.out;
+    EXPECT_NE(data_md.find(note), std::string::npos) << data_md;
+  }
+  int bisector = 0;
+  for (const auto& line : test::split(test::read_text(out + "/cases.jsonl"), '\n')) {
+    const auto record = nlohmann::json::parse(line);
+    EXPECT_EQ(record.at("check").get<std::string>().rfind("C8", 0), std::string::npos) << line;
+    bisector += record.at("check") == "C9.bisector";
+  }
+  EXPECT_GE(bisector, 1);
+
+  const Result only = run_siverify({"verify", "--data", data, "--n", "4", "--claims", "C8",
+                                    "--out", dir.path("none")});
+  EXPECT_EQ(only.code, 2);
+  EXPECT_EQ(only.out, "");
+  EXPECT_EQ(only.err, "siverify: --claims: none of C8.normal, C8.tangent, C8.memorized runs on a "
+                      "data set (their settings are constructed; see siverify list)\n");
+  EXPECT_FALSE(std::filesystem::exists(dir.path("none")));
+}
+
 TEST(VerifyData, BadDataOptionsExitTwo) {
   const test::TempDir dir;
   const std::string dup = dir.write("dup.csv", "1,2\n3,4\n1,2\n");

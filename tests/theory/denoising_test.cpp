@@ -62,15 +62,21 @@ TEST(Denoising, MomentsMatchMonteCarloOfTheTarget) {
       se_cov += w[k] * (c * c.transpose()).cwiseAbs2();
       se_q += w[k] * std::pow(c.squaredNorm() - m.trace, 4);
     }
-    se_cov = ((se_cov - m.covariance.cwiseAbs2()) / kSamples).cwiseSqrt();
+    se_cov = ((se_cov - m.covariance().cwiseAbs2()) / kSamples).cwiseSqrt();
     se_q = std::sqrt((se_q - m.trace_variance * m.trace_variance) / kSamples);
     for (int j = 0; j < 2; ++j)
-      EXPECT_LT(std::abs(mean[j] - m.score[j]), 6 * std::sqrt(m.covariance(j, j) / kSamples)) << t;
-    EXPECT_TRUE(((cov - m.covariance).cwiseAbs().array() <= 6 * se_cov.array() + 1e-12).all())
+      EXPECT_LT(std::abs(mean[j] - m.score[j]), 6 * std::sqrt(m.covariance()(j, j) / kSamples)) << t;
+    EXPECT_TRUE(((cov - m.covariance()).cwiseAbs().array() <= 6 * se_cov.array() + 1e-12).all())
         << t << "\n"
         << cov << "\n"
-        << m.covariance;
-    EXPECT_NEAR(m.trace, m.covariance.trace(), 1e-12 * (1 + m.trace));
+        << m.covariance();
+    EXPECT_NEAR(m.trace, m.covariance().trace(), 1e-12 * (1 + m.trace));
+    // The O(n d) quadratic form against the sample covariance: within the entries' six standard
+    // errors, summed with weights |v_i v_j|.
+    const Vec v = Vec::Unit(2, 0) - 0.5 * Vec::Unit(2, 1);
+    const double along_tolerance = 6 * v.cwiseAbs().dot(se_cov * v.cwiseAbs()) + 1e-12;
+    EXPECT_NEAR(m.variance_along(v), v.dot(cov * v), along_tolerance) << t;
+    EXPECT_NEAR(m.variance_along(v), v.dot(m.covariance() * v), 1e-12 * (1 + m.trace)) << t;
     const double q_var = q_sq / kSamples - std::pow(q_sum / kSamples, 2);
     EXPECT_LT(std::abs(q_var - m.trace_variance), 6 * se_q) << t;
     // The tolerances must be small against what they test.
@@ -102,8 +108,8 @@ TEST(Denoising, CovarianceIsSecondOrderTweedie) {
       jacobian.col(j) = (sp - sm) / (2 * h);
     }
     const Mat tweedie = jacobian + Mat::Identity(3, 3) / (sigma * sigma);
-    EXPECT_LT((tweedie - m.covariance).cwiseAbs().maxCoeff(),
-              1e-6 * (1 + m.covariance.cwiseAbs().maxCoeff() + 1 / (sigma * sigma)))
+    EXPECT_LT((tweedie - m.covariance()).cwiseAbs().maxCoeff(),
+              1e-6 * (1 + m.covariance().cwiseAbs().maxCoeff() + 1 / (sigma * sigma)))
         << t;
     Vec score(3);
     oracle.score(t, x, score);
