@@ -40,8 +40,7 @@ void check_verify_options(const std::vector<std::string>& args) {
   // The same parser as verify, without running: a typo fails here, not on the cluster.
   CLI::App probe;
   int unused = 0;
-  add_verify_command(probe, unused);
-  probe.get_subcommands({}).front()->callback(nullptr);
+  add_verify_command(probe, unused, /*parse_only=*/true);
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   reversed.push_back("verify");
   try {

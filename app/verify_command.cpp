@@ -347,7 +347,7 @@ int run(VerifyOptions o) {
 
 }  // namespace
 
-void add_verify_command(CLI::App& app, int& exit_code) {
+void add_verify_command(CLI::App& app, int& exit_code, bool parse_only) {
   auto options = std::make_shared<VerifyOptions>();
   auto* verify = app.add_subcommand(
       "verify", "Run the claim checks: one verdict line per claim and group; exit 0 when every "
@@ -401,7 +401,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   add_verify_model_options(*verify, options->model);
   add_long_run_options(*verify, options->long_run);
   add_verify_data_options(*verify, options->data);
-  verify->callback([verify, options, &exit_code] {
+  // The options live as long as the callback that owns them: CLI11 writes into them while parsing.
+  verify->callback([verify, options, &exit_code, parse_only] {
+    if (parse_only) return;
     // The environment supplies what the command line left out.
     if (const char* env = std::getenv("SIVERIFY_PROFILE"); env && verify->count("--profile") == 0)
       options->profile = env;

@@ -110,6 +110,8 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
                          "instead of 8 per point; the chi-square tests the binned law, each "
                          "bin's probability its size over n");
   }
+  reductions.push_back("C3 (the Euler-Maruyama law) on one-image subsets: the claim is stated, "
+                       "and its reference exact, for n = 1 (docs/claims.md)");
   if (run.schedules.empty()) {
     run.schedules = {"linear", "bridge:2"};
     reductions.push_back("schedules: linear and bridge:2, the two every claim has groups for "

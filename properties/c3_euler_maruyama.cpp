@@ -14,8 +14,8 @@
 // N(0, v I). For n > 1 the weights are uniform at t = 1 (alpha(1) ~ 0), so no path is one-hot
 // from the start, and the landing point k is chosen by the path itself: the residual given k is
 // not the recursion's Gaussian (a few percent off in variance for n = 8, docs/claims.md). The
-// claim is stated for n = 1; cases with n > 1 (the papers' n = 5, --data subsets) are
-// assumption-not-met.
+// claim is stated for n = 1: every case has one training point (on --data, a one-image subset);
+// the papers' n = 5 case is assumption-not-met.
 #include "properties/claims.hpp"
 
 #include <algorithm>
@@ -47,9 +47,8 @@ std::pair<std::string, std::string> split_group(const std::string& group) {
 
 rc::Gen<Case> em_cases(const std::string& group, const Profile& profile) {
   const auto [schedule, eps] = split_group(group);
-  const bool generated = profile.data.source.empty();
-  return rc::gen::map(case_generator(schedule, profile, 0.5, 4.0, kSteps), [eps = eps, generated](Case c) {
-    if (generated) c.set.n = 1;  // the claim's domain (a data subset keeps its size)
+  return rc::gen::map(case_generator(schedule, profile, 0.5, 4.0, kSteps), [eps = eps](Case c) {
+    c.set.n = 1;  // the claim's domain; on data, a one-image subset
     c.diffusion = eps;
     c.starts *= 4;  // distribution tests need more samples than bound checks
     return c;

@@ -133,8 +133,12 @@ class Check {
   // True when the premise is a property of the user's target, not of a generator (C6.model's
   // "some sample certified to memorize" fails for a model that underfits): a group whose premise
   // fails everywhere is then a finding about the target ("not met", as expected), never a pass.
-  // Per group: C6.network's premise is a finding only on the user's data set.
-  virtual bool premise_is_a_finding(const std::string& group) const { (void)group; return false; }
+  // Per group and run: C6.network's and C6.criterion's premises are findings on the user's data.
+  virtual bool premise_is_a_finding(const std::string& group, const Profile& profile) const {
+    (void)group;
+    (void)profile;
+    return false;
+  }
   // False when the papers' setting (n = 5, d = 2) cannot host the statement (C9.bisector: n = 2):
   // the first case of each group is then drawn like the others.
   virtual bool papers_setting() const { return true; }

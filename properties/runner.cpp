@@ -258,7 +258,7 @@ RunResult run_checks(const std::vector<const Check*>& checks, const RunOptions& 
       g.variant = what.variant;
       g.description = what.description;
       g.mutant = is_mutant;
-      g.premise_is_a_finding = !is_mutant && check->premise_is_a_finding(what.group);
+      g.premise_is_a_finding = !is_mutant && check->premise_is_a_finding(what.group, options.profile);
       g.expected = is_mutant ? Verdict::refuted : check->expected(what.group);
       const std::size_t gi = result.groups.size();
       result.groups.push_back(g);

@@ -99,7 +99,7 @@ class ModelCheck : public Check {
     });
   }
   // Whether the model memorizes, or its paths cancel, is what the diagnosis finds out.
-  bool premise_is_a_finding(const std::string&) const override { return true; }
+  bool premise_is_a_finding(const std::string&, const Profile&) const override { return true; }
 
  protected:
   const Context& context() const { return *context_; }

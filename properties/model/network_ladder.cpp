@@ -152,7 +152,7 @@ class NetworkLadderCriterion final : public Check {
   }
   // Whether a ladder certifies memorization on the user's data is what the group finds out; on
   // the generated sets it must (the ladder reaches the memorizing regime there).
-  bool premise_is_a_finding(const std::string& group) const override {
+  bool premise_is_a_finding(const std::string& group, const Profile&) const override {
     return group.rfind("mlp ladder on ", 0) == 0;
   }
   // The generator sets n = 5 and each group's d itself (the runner's papers' case would make the

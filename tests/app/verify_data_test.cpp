@@ -59,6 +59,40 @@ TEST(VerifyData, FashionMnistSubsetsThroughAClaimWithReplayAndDataReport) {
             std::string::npos);
 }
 
+// Found on the n = 100 Fashion-MNIST run: with a learned field in d = 784 the decomposition's
+// sum missed the endpoint by 158 times its rounding model when it was summed along a recomputed
+// path; along the solver's own states it reconciles. A C3 case on data has one training image.
+TEST(VerifyData, EulerMaruyamaDecompositionAndLawOnImages) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const Result c5 = run_siverify(
+      {"verify", "--replay",
+       "siv1;check=C5.terms;group=learned:1e-4:64:1024 on linear;schedule=linear;n=100;d=784;"
+       "sep=3.233694197391783;set=10450585545823471591;data=fashion-mnist;scale=auto;"
+       "seed=17523213181603002511;M=4;N=256;eps=sigma2:1;err=learned:1e-4:64:1024;"
+       "level=3.7037037037037037e-06"});
+  ASSERT_EQ(c5.code, 0) << c5.out << c5.err;
+  const auto record = nlohmann::json::parse(c5.out);
+  EXPECT_EQ(record.at("outcome"), "pass");
+  EXPECT_LT(record.at("details").at("term.sum_error").get<double>(), 1);
+  EXPECT_GT(record.at("details").at("term.est").get<double>(), 1);  // the term is not negligible
+
+  const test::TempDir dir;
+  const std::string out = dir.path("r");
+  const Result c3 = run_siverify({"verify", "--data", "fashion-mnist:test", "--n", "10", "--claims",
+                                  "C3.variance", "--schedules", "bridge:2", "--cases", "1", "--out", out});
+  ASSERT_EQ(c3.code, 0) << c3.out << c3.err;
+  int judged = 0;
+  for (const auto& line : test::split(test::read_text(out + "/cases.jsonl"), '\n')) {
+    const auto r = nlohmann::json::parse(line);
+    EXPECT_EQ(r.at("n"), 1) << line;
+    EXPECT_EQ(r.at("d"), 784) << line;
+    judged += r.at("outcome") == "pass";
+  }
+  EXPECT_GE(judged, 1);
+  EXPECT_NE(test::read_text(out + "/data.md").find("C3 (the Euler-Maruyama law) on one-image subsets"),
+            std::string::npos);
+}
+
 // Beyond 16 points the landing law is tested on 16 bins with 8 starts each (the data run says
 // so); up to 16 on the points themselves.
 TEST(VerifyData, LandingLawBinsLargeSubsets) {

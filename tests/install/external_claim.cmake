@@ -1,7 +1,7 @@
 # Installs siverify from BUILD into a temporary prefix, builds examples/external_claim against it
 # and runs its claim X1 with mutants: X1.hull must hold, its mutant be refuted, and the claim
 # appear in the report. Run by ctest: cmake -DBUILD=.. -DSOURCE=.. -DWORK=.. [-DLAUNCHER=..]
-# [-DTORCH=ON] -P
+# [-DTORCH=ON] [-DCXX=compiler] -P
 foreach(var BUILD SOURCE WORK)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "external_claim.cmake needs -D${var}=...")
@@ -23,6 +23,9 @@ set(configure ${CMAKE_COMMAND} -S ${SOURCE}/examples/external_claim -B ${WORK}/b
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${WORK}/prefix)
 if(LAUNCHER)
   list(APPEND configure -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
+endif()
+if(CXX)  # the compiler siverify was built with (a sanitized build's runtimes are clang's)
+  list(APPEND configure -DCMAKE_CXX_COMPILER=${CXX})
 endif()
 run("configure the example" ${configure})
 run("build the example" ${CMAKE_COMMAND} --build ${WORK}/build)

@@ -30,7 +30,7 @@ class Synthetic final : public Check {
   }
   Observation observe(const Case& c) const override { return rule_(c); }
   Verdict expected(const std::string&) const override { return expected_; }
-  bool premise_is_a_finding(const std::string&) const override { return premise_is_a_finding_; }
+  bool premise_is_a_finding(const std::string&, const Profile&) const override { return premise_is_a_finding_; }
 
  private:
   std::string id_;
