@@ -2,7 +2,8 @@
 // same run and printed as a ratio:
 //   BM_FieldBatch/B/n   batched field, d = 784, against single-thread OpenBLAS dgemm on the same
 //                       two products (Y^T X and Y W) called here; counter dgemm_share = dgemm time
-//                       / field time in thread CPU time (target >= 0.6)
+//                       / field time in thread CPU time (target >= 0.6); the label names the
+//                       OpenBLAS kernel in use
 //   BM_Euler/M/n/thr    Euler, d = 784, N = 100 steps, M samples, on `thr` threads; when PyTorch
 //                       is installed, bench/peer_euler.py runs the same loop on the same data and
 //                       start points in float64 (GEMM distances) on the same number of threads:
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include <cblas.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +87,8 @@ void BM_FieldBatch(benchmark::State& state) {
   state.counters["field_GFLOPs"] = flops / field_time / 1e9;
   state.counters["dgemm_GFLOPs"] = flops / dgemm_time / 1e9;
   state.counters["dgemm_share"] = dgemm_time / field_time;
+  // OpenBLAS 0.3.21 takes AMD Zen 4 for Haswell (no AVX-512 kernel) unless OPENBLAS_CORETYPE says.
+  state.SetLabel(std::string("OpenBLAS ") + openblas_get_corename());
   state.counters["direct_frac"] = out.direct.cast<double>().sum() / (static_cast<double>(n) * b);
   memory_counters(state, n, 1);
 }

@@ -1,5 +1,6 @@
 #include "reports/records.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -133,9 +134,18 @@ std::string verdict_text(const GroupResult& g) {
 
 std::string verdict_lines(const RunResult& run) {
   std::ostringstream os;
+  auto label = [](const GroupResult& g) { return g.mutant ? "mutant " + g.variant : g.group; };
+  // Columns at least this wide, wider when a name needs it, always a space apart.
+  std::size_t check_width = 14, group_width = 24, verdict_width = 32;
   for (const auto& g : run.groups) {
-    os << std::left << std::setw(14) << g.check << std::setw(24)
-       << (g.mutant ? "mutant " + g.variant : g.group) << std::setw(32) << verdict_text(g)
+    check_width = std::max(check_width, g.check.size() + 1);
+    group_width = std::max(group_width, label(g).size() + 1);
+    verdict_width = std::max(verdict_width, verdict_text(g).size() + 1);
+  }
+  for (const auto& g : run.groups) {
+    os << std::left << std::setw(static_cast<int>(check_width)) << g.check
+       << std::setw(static_cast<int>(group_width)) << label(g)
+       << std::setw(static_cast<int>(verdict_width)) << verdict_text(g)
        << g.cases << " cases: " << g.passes << " pass, " << g.violations << " violated, "
        << g.not_met << " not met";
     if (g.failures) os << ", " << g.failures << " failed";

@@ -11,6 +11,7 @@
 #include "reports/figures.hpp"
 #include "reports/junit.hpp"
 #include "reports/latex.hpp"
+#include "reports/records.hpp"
 #include "reports/markdown.hpp"
 #include "reports/report_dir.hpp"
 #include "reports/sha256.hpp"
@@ -199,6 +200,27 @@ TEST(Latex, MacroNamesAreLettersOnlyAndFollowTheScheme) {
   EXPECT_NE(values.find("\\newcommand{\\sivCNineRateFitPowerRate}{1.1}"), std::string::npos) << values;
   EXPECT_NE(values.find("\\newcommand{\\sivCNineRateFitPowerRateMin}{1}"), std::string::npos);
   EXPECT_TRUE(test::braces_balanced(values));
+}
+
+// A group name longer than its column widens the column for every line: names never run into
+// the verdict, and the verdicts stay aligned.
+TEST(VerdictLines, LongGroupNamesWidenTheColumn) {
+  RunResult run = sample_run();
+  run.groups[0].group = "learned:1e-4:64:1024 on bridge:2";
+  const auto lines = test::split(verdict_lines(run), '\n');
+  EXPECT_NE(lines[0].find("learned:1e-4:64:1024 on bridge:2 holds"), std::string::npos) << lines[0];
+  std::size_t widest = 0;
+  for (const auto& g : run.groups) widest = std::max(widest, (g.mutant ? "mutant " + g.variant : g.group).size());
+  const std::size_t column = 14 + widest + 1;  // every check id here is under 14 characters
+  int group_lines = 0;
+  for (const auto& line : lines) {
+    if (line.empty() || line[0] == ' ') continue;  // counterexample, replay, warning lines
+    ++group_lines;
+    ASSERT_GT(line.size(), column) << line;
+    EXPECT_EQ(line[column - 1], ' ') << line;
+    EXPECT_NE(line[column], ' ') << line;
+  }
+  EXPECT_EQ(group_lines, static_cast<int>(run.groups.size()));
 }
 
 TEST(Summary, AggregatesEveryNumericDetailAndTheHeadline) {
