@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <charconv>
 #include <cmath>
@@ -178,6 +179,35 @@ Sample solve_one(const Plan& plan, const OracleField& oracle, const Field& field
   return out;
 }
 
+// body(0) ... body(count - 1) on up to `threads` threads; the first exception a call throws is
+// rethrown here after the others stop. The process may not get every thread: the ones it got
+// share the work all the same.
+void parallel_for(long count, int threads, const std::function<void(long)>& body) {
+  std::atomic<long> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    for (long i; (i = next++) < count;) {
+      try {
+        body(i);
+      } catch (...) {
+        const std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = count;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    try {
+      for (long t = 1; t < std::min<long>(threads, count); ++t) helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+    }
+    work();
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
 // Fixed-step and Euler-Maruyama samples move in groups of kSampleGroup through one batched field
 // call per stage, the threads splitting each group (the rows do not depend on their number); the
 // group bounds memory at a few d x kSampleGroup matrices.
@@ -212,18 +242,11 @@ std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, c
     // Each column's reading is an O(n d) pass of its own (at n = 60000 most of the run's time), so
     // the threads split the columns; every flag depends on its column alone.
     const BatchObserver watch = [&](double t, const Mat& z) {
-      if (t_prev > 0) {
-        auto read = [&](long worker, long workers) {
-          for (long j = worker; j < width; j += workers) {
-            Sample& sample = samples[static_cast<std::size_t>(first + j)];
-            if (!sample.coarse) sample.coarse = grid_step_too_coarse(field, t_prev, z_prev.col(j), t);
-          }
-        };
-        const long workers = std::min<long>(plan.threads, width);
-        std::vector<std::jthread> helpers;
-        for (long w = 1; w < workers; ++w) helpers.emplace_back(read, w, workers);
-        read(0, workers);
-      }
+      if (t_prev > 0)
+        parallel_for(width, plan.threads, [&](long j) {
+          Sample& sample = samples[static_cast<std::size_t>(first + j)];
+          if (!sample.coarse) sample.coarse = grid_step_too_coarse(field, t_prev, z_prev.col(j), t);
+        });
       t_prev = t;
       z_prev = z;
     };
@@ -260,30 +283,9 @@ std::vector<Sample> solve_all(const Plan& plan, const OracleField& oracle, const
   if (plan.solver != Solver::adaptive && plan.solver != Solver::lambda)
     return solve_batched(plan, oracle, field, starts, count);
   std::vector<Sample> samples(static_cast<std::size_t>(count));
-  std::atomic<long> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto work = [&] {
-    for (long i; (i = next++) < count;) {
-      try {
-        samples[static_cast<std::size_t>(i)] = solve_one(plan, oracle, field, starts, i);
-      } catch (...) {
-        const std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = count;
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> helpers;
-    try {
-      for (long t = 1; t < plan.threads; ++t) helpers.emplace_back(work);
-    } catch (const std::system_error&) {
-      // The process may not get every thread; the ones it got share the work all the same.
-    }
-    work();
-  }
-  if (failure) std::rethrow_exception(failure);
+  parallel_for(count, plan.threads, [&](long i) {
+    samples[static_cast<std::size_t>(i)] = solve_one(plan, oracle, field, starts, i);
+  });
   return samples;
 }
 

@@ -273,12 +273,13 @@ int run(VerifyOptions o) {
   // With --model only its checks run; otherwise torch adds the network ladder when asked for.
   const auto extra = o.model.model.given() ? model_verify_checks(o.model) : torch_checks(o.claims, o.profile);
   std::vector<const Check*> checks;
+  std::vector<std::string> left_out;  // printed with the verdicts (bad input prints nothing)
   if (o.model.model.given()) {
     for (const auto& check : extra)
       if (o.claims.empty() || o.claims.find(check->claim()) != std::string::npos) checks.push_back(check.get());
   } else {
     checks = select_checks(o.claims, extra);
-    if (!o.data.data.empty()) leave_out_synthetic_checks(checks, reductions);
+    if (!o.data.data.empty()) left_out = leave_out_synthetic_checks(checks, reductions);
   }
   const nlohmann::json baseline = o.baseline.empty() ? nlohmann::json() : load_baseline(o.baseline);
   LongRunSession long_run(o.long_run, o.out, identity_args(*o.cli, o.profile, run.seed));
@@ -300,6 +301,7 @@ int run(VerifyOptions o) {
   const RunResult result = run_checks(checks, run);
   if (long_run.is_shard()) return long_run.finish_shard(result);
   const std::string diagnosis = o.model.model.given() ? model_diagnosis(result, o.model) : "";
+  for (const auto& note : left_out) std::cout << note << "\n";
   std::cout << verdict_lines(result) << (diagnosis.empty() ? "" : "\n" + diagnosis + "\n");
   int unexpected = 0;
   for (const auto& g : result.groups) unexpected += !g.as_expected();

@@ -110,8 +110,6 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
                          "instead of 8 per point; the chi-square tests the binned law, each "
                          "bin's probability its size over n");
   }
-  reductions.push_back("C3 (the Euler-Maruyama law) on one-image subsets: the claim is stated, "
-                       "and its reference exact, for n = 1 (docs/claims.md)");
   if (run.schedules.empty()) {
     run.schedules = {"linear", "bridge:2"};
     reductions.push_back("schedules: linear and bridge:2, the two every claim has groups for "
@@ -120,8 +118,8 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
   return reductions;
 }
 
-void leave_out_synthetic_checks(std::vector<const Check*>& checks,
-                                std::vector<std::string>& reductions) {
+std::vector<std::string> leave_out_synthetic_checks(std::vector<const Check*>& checks,
+                                                     std::vector<std::string>& reductions) {
   std::vector<const Check*> kept;
   std::string left_out;
   std::vector<std::string> notes;
@@ -129,6 +127,9 @@ void leave_out_synthetic_checks(std::vector<const Check*>& checks,
     const std::string why = check->not_on_data();
     if (why.empty()) {
       kept.push_back(check);
+      const std::string reduced = check->data_reduction();
+      if (!reduced.empty() && std::find(reductions.begin(), reductions.end(), reduced) == reductions.end())
+        reductions.push_back(reduced);
       continue;
     }
     left_out += (left_out.empty() ? "" : ", ") + check->id();
@@ -137,9 +138,9 @@ void leave_out_synthetic_checks(std::vector<const Check*>& checks,
   if (kept.empty())
     throw InputError("--claims: none of " + left_out +
                      " runs on a data set (their settings are constructed; see siverify list)");
-  for (const auto& note : notes) std::cout << note << "\n";
   reductions.insert(reductions.end(), notes.begin(), notes.end());
   checks = std::move(kept);
+  return notes;
 }
 
 void study_verify_data(const RunOptions& run, const std::string& out,

@@ -140,8 +140,8 @@ constexpr const char* kLineSetting =
     "its training points lie evenly spaced on a line, which a data subset does not";
 
 // The opening every C8 observation shares: its comparison, and the case's line scene, or nullopt
-// when the case is a data subset (verify --data), which is not on a line: obs is then final, with
-// the assumption not met.
+// when the case is a data subset (verify --data leaves C8 out; a hand-made replay token can still
+// ask), which is not on a line: obs is then final, with the assumption not met.
 std::optional<LineScene> open_line_case(const Case& c, Comparison comparison, Observation& obs) {
   obs.comparison = comparison;
   obs.assume("training points evenly spaced on a line (generated sets)", c.set.data.empty(), 0);

@@ -86,12 +86,17 @@ TEST(CliSample, EulerLinearLandsToMachinePrecisionOnASeparatedSet) {
 // the same grid resolves the choice and says nothing.
 TEST(CliSample, FixedGridWarnsWhenItsStepsJumpOverTheBasinChoice) {
   const test::TempDir dir;
-  const auto sample = [&](const std::string& data) {
+  const auto sample = [&](const std::string& data, const std::string& threads = "1") {
     return run_siverify({"sample", "--data", dir.write("y.csv", data), "--schedule", "linear",
-                         "--solver", "euler", "--steps", "1000", "--count", "30", "--seed", "1"});
+                         "--solver", "euler", "--steps", "1000", "--count", "30", "--seed", "1",
+                         "--threads", threads});
   };
   const Result wide = sample("-1e12\n0\n1e12\n");
   ASSERT_EQ(wide.code, 0) << wide.err;
+  // The watch splits its columns over the threads: the same rows and the same warning.
+  const Result wide_threads = sample("-1e12\n0\n1e12\n", "2");
+  EXPECT_EQ(wide_threads.out, wide.out);
+  EXPECT_EQ(wide_threads.err, wide.err);
   EXPECT_EQ(test::parse_output(wide.out).rows.size(), 30u);
   EXPECT_NE(wide.err.find("warning: 30 of 30 samples took a grid step coarser than the scale on "
                           "which their weights change"),
@@ -143,7 +148,10 @@ class CliSampleSeeds : public testing::Test {
 TEST_F(CliSampleSeeds, SameSeedGivesByteIdenticalOutputAtAnyThreadCount) {
   const Result once = sample({"--count", "9", "--seed", "42"});
   EXPECT_EQ(sample({"--count", "9", "--seed", "42"}).out, once.out);
-  EXPECT_EQ(sample({"--count", "9", "--seed", "42", "--threads", "3"}).out, once.out);
+  const Result threads = sample({"--count", "9", "--seed", "42", "--threads", "3"});
+  EXPECT_EQ(threads.out, once.out);
+  // The same coarse-step warnings (after a note when 3 exceeds the machine's cores).
+  EXPECT_TRUE(threads.err.ends_with(once.err)) << threads.err << "\n" << once.err;
   EXPECT_NE(sample({"--count", "9", "--seed", "43"}).out, once.out);
   // Each sample has its own start and path: no two rows repeat.
   const auto rows = test::parse_output(once.out).rows;

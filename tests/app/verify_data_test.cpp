@@ -89,7 +89,7 @@ TEST(VerifyData, EulerMaruyamaDecompositionAndLawOnImages) {
     judged += r.at("outcome") == "pass";
   }
   EXPECT_GE(judged, 1);
-  EXPECT_NE(test::read_text(out + "/data.md").find("C3 (the Euler-Maruyama law) on one-image subsets"),
+  EXPECT_NE(test::read_text(out + "/data.md").find("C3 (the Euler-Maruyama law) runs on one-image subsets"),
             std::string::npos);
 }
 
@@ -137,6 +137,14 @@ TEST(VerifyData, SyntheticChecksAreLeftOutAndSaySo) {
     EXPECT_NE(run.out.find(note), std::string::npos) << run.out;
     EXPECT_NE(data_md.find(note), std::string::npos) << data_md;
   }
+  EXPECT_EQ(data_md.find("C3 (the Euler-Maruyama law)"), std::string::npos);  // C3 not selected
+  // Bad input found after the selection still prints nothing (no note on stdout).
+  const test::TempDir busy;
+  busy.write("foreign.txt", "not a report\n");
+  const Result refused = run_siverify({"verify", "--data", data, "--n", "4", "--claims", "C8,C9.bisector",
+                                       "--out", busy.path("")});
+  EXPECT_EQ(refused.code, 2) << refused.err;
+  EXPECT_EQ(refused.out, "");
   int bisector = 0;
   for (const auto& line : test::split(test::read_text(out + "/cases.jsonl"), '\n')) {
     const auto record = nlohmann::json::parse(line);
