@@ -279,7 +279,7 @@ int run(VerifyOptions o) {
       if (o.claims.empty() || o.claims.find(check->claim()) != std::string::npos) checks.push_back(check.get());
   } else {
     checks = select_checks(o.claims, extra);
-    if (!o.data.data.empty()) left_out = leave_out_synthetic_checks(checks, reductions);
+    if (!o.data.data.empty()) left_out = fit_checks_to_data(checks, run.profile, reductions);
   }
   const nlohmann::json baseline = o.baseline.empty() ? nlohmann::json() : load_baseline(o.baseline);
   LongRunSession long_run(o.long_run, o.out, identity_args(*o.cli, o.profile, run.seed));

@@ -103,13 +103,6 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
                          " (each start is a path in d = " + std::to_string(source->table.cols()) +
                          "; checks that scale their starts, such as the landing laws with 8 n, scale these)");
   run.profile.starts = std::min(run.profile.starts, kDataStarts);
-  if (*std::max_element(sets.sizes.begin(), sets.sizes.end()) > kDataLandingBins) {
-    const std::string bins = std::to_string(kDataLandingBins);
-    reductions.push_back("landing laws (C1.law.*) on subsets of n > " + bins + ": the points in " +
-                         bins + " bins (point k in bin k mod " + bins + ") with 8 starts per bin "
-                         "instead of 8 per point; the chi-square tests the binned law, each "
-                         "bin's probability its size over n");
-  }
   if (run.schedules.empty()) {
     run.schedules = {"linear", "bridge:2"};
     reductions.push_back("schedules: linear and bridge:2, the two every claim has groups for "
@@ -118,8 +111,8 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& o, RunOption
   return reductions;
 }
 
-std::vector<std::string> leave_out_synthetic_checks(std::vector<const Check*>& checks,
-                                                     std::vector<std::string>& reductions) {
+std::vector<std::string> fit_checks_to_data(std::vector<const Check*>& checks, const Profile& profile,
+                                            std::vector<std::string>& reductions) {
   std::vector<const Check*> kept;
   std::string left_out;
   std::vector<std::string> notes;
@@ -127,7 +120,7 @@ std::vector<std::string> leave_out_synthetic_checks(std::vector<const Check*>& c
     const std::string why = check->not_on_data();
     if (why.empty()) {
       kept.push_back(check);
-      const std::string reduced = check->data_reduction();
+      const std::string reduced = check->data_reduction(profile);
       if (!reduced.empty() && std::find(reductions.begin(), reductions.end(), reduced) == reductions.end())
         reductions.push_back(reduced);
       continue;

@@ -29,8 +29,8 @@ std::vector<std::string> apply_verify_data(const VerifyDataOptions& options, Run
 // Removes the checks whose setting no data subset provides (Check::not_on_data), adding one
 // reduction per check (and the kept checks' Check::data_reduction); returns the left-out notes
 // for the caller to print once the run has started. InputError when nothing is left to run.
-std::vector<std::string> leave_out_synthetic_checks(std::vector<const Check*>& checks,
-                                                     std::vector<std::string>& reductions);
+std::vector<std::string> fit_checks_to_data(std::vector<const Check*>& checks, const Profile& profile,
+                                            std::vector<std::string>& reductions);
 
 // The per-data-set study (properties/data_study.hpp), written as data.md beside report.md when
 // out is given; prints its headline figures.

@@ -127,6 +127,16 @@ int landing_bins(const Case& c) {
   return c.set.data.empty() ? c.set.n : std::min(c.set.n, kDataLandingBins);
 }
 
+// What a data run with subsets beyond kDataLandingBins points changes, for its report.
+std::string landing_reduction(const Profile& profile) {
+  const auto& sizes = profile.data.sizes;
+  if (sizes.empty() || *std::max_element(sizes.begin(), sizes.end()) <= kDataLandingBins) return {};
+  const std::string bins = std::to_string(kDataLandingBins);
+  return "landing laws (C1.law.*) on subsets of n > " + bins + ": the points in " + bins +
+         " bins (point k in bin k mod " + bins + ") with 8 starts per bin instead of 8 per point; "
+         "the chi-square tests the binned law, each bin's probability its size over n";
+}
+
 // The chi-square approximation wants at least 5 expected landings per bin.
 int landing_starts(const Case& c) { return std::max(c.starts, 8 * landing_bins(c)); }
 
@@ -189,6 +199,7 @@ Mat line_through_origin(const TrainingSetSpec& spec) {
 class OdeLandingLaw final : public Check {
  public:
   std::string id() const override { return "C1.law.ode"; }
+  std::string data_reduction(const Profile& profile) const override { return landing_reduction(profile); }
   std::string claim() const override { return "C1"; }
   std::string statement() const override {
     return "ODE endpoints (adaptive dopri5 in t, and in signal-to-noise time) from exact rho_1 "
@@ -263,6 +274,7 @@ rc::Gen<Case> sde_cases(const std::string& group, const Profile& profile, int st
 class SdeLandingLaw final : public Check {
  public:
   std::string id() const override { return "C1.law.sde"; }
+  std::string data_reduction(const Profile& profile) const override { return landing_reduction(profile); }
   std::string claim() const override { return "C1"; }
   std::string statement() const override {
     return "Euler-Maruyama endpoints (eps = sigma^2, N = 512) hit each training point with "

@@ -117,11 +117,14 @@ Case parse_token(std::string_view token) {
   }
   if (!fields.empty())
     throw std::invalid_argument("replay token: unknown field '" + fields.begin()->first + "'");
+  // A generated set is built from sep (> 0); a one-point data subset records sep = 0 (no pair).
+  const bool one_data_point = !c.set.data.empty() && c.set.n == 1 && c.set.separation == 0;
   if (c.set.n < 1 || c.set.d < 1 || c.starts < 1 || c.steps < 0 || c.ladder < 0 ||
-      (c.ladder > 0 && c.steps >> (c.ladder - 1) < 1) || !(c.set.separation > 0) ||
-      !std::isfinite(c.set.separation))
+      (c.ladder > 0 && c.steps >> (c.ladder - 1) < 1) ||
+      !((c.set.separation > 0 || one_data_point) && std::isfinite(c.set.separation)))
     throw std::invalid_argument(
-        "replay token: n, d, M must be >= 1, N and L >= 0 with N / 2^(L-1) >= 1, and sep > 0");
+        "replay token: n, d, M must be >= 1, N and L >= 0 with N / 2^(L-1) >= 1, and sep > 0 "
+        "(0 for a one-point data subset)");
   return c;
 }
 

@@ -14,7 +14,7 @@
 //   | c.mutants()                 | planted false claims (variant, group) that must be refuted  |
 //   | c.papers_setting()          | the first case may take the papers' n = 5, d = 2 (default)  |
 //   | c.not_on_data()             | why its setting cannot be a data subset ("": it can)       |
-//   | c.data_reduction()          | how it runs differently on a data subset ("": the same)    |
+//   | c.data_reduction(profile)   | how it runs differently on the data run ("": the same)     |
 #pragma once
 
 #include <limits>
@@ -146,8 +146,12 @@ class Check {
   // Non-empty when the statement lives on a constructed setting that no subset of a user's data
   // set provides (C8: points on a line): verify --data leaves the check out and reports why.
   virtual std::string not_on_data() const { return {}; }
-  // Non-empty when the check runs reduced on a data subset (C3: one image); verify --data lists it.
-  virtual std::string data_reduction() const { return {}; }
+  // Non-empty when the check runs reduced on the data run `profile` describes (C3: one image;
+  // the landing laws: binned beyond kDataLandingBins points); verify --data lists it.
+  virtual std::string data_reduction(const Profile& profile) const {
+    (void)profile;
+    return {};
+  }
 };
 
 // max that keeps a NaN (std::max(a, NaN) drops it): a NaN anywhere must reach the verdict.

@@ -51,7 +51,8 @@ inline rc::Gen<TrainingSetSpec> data_subset_spec(const DataSets& data) {
         spec.scale = data.scale;
         const Mat points = build_training_set(spec);
         spec.d = static_cast<int>(points.cols());
-        spec.separation = min_separation(points);
+        // One point has no pair (min_separation is +inf, which JSON records cannot hold): 0.
+        spec.separation = points.rows() > 1 ? min_separation(points) : 0;
         return spec;
       });
 }

@@ -82,13 +82,22 @@ TEST(VerifyData, EulerMaruyamaDecompositionAndLawOnImages) {
                                   "C3.variance", "--schedules", "bridge:2", "--cases", "1", "--out", out});
   ASSERT_EQ(c3.code, 0) << c3.out << c3.err;
   int judged = 0;
+  std::string token, observed;
   for (const auto& line : test::split(test::read_text(out + "/cases.jsonl"), '\n')) {
     const auto r = nlohmann::json::parse(line);
     EXPECT_EQ(r.at("n"), 1) << line;
     EXPECT_EQ(r.at("d"), 784) << line;
+    EXPECT_EQ(r.at("separation"), 0) << line;  // one image: no pair
+    if (r.at("outcome") == "pass" && token.empty()) {
+      token = r.at("token").get<std::string>();
+      observed = r.at("observed").dump();
+    }
     judged += r.at("outcome") == "pass";
   }
-  EXPECT_GE(judged, 1);
+  ASSERT_GE(judged, 1);
+  const Result replay = run_siverify({"verify", "--replay", token});
+  ASSERT_EQ(replay.code, 0) << replay.err;
+  EXPECT_EQ(nlohmann::json::parse(replay.out).at("observed").dump(), observed);
   EXPECT_NE(test::read_text(out + "/data.md").find("C3 (the Euler-Maruyama law) runs on one-image subsets"),
             std::string::npos);
 }
