@@ -216,6 +216,7 @@ constexpr long kSampleGroup = 1024;
 std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, const Field& field,
                                   const std::optional<data::Dataset>& starts, long count) {
   std::vector<Sample> samples(static_cast<std::size_t>(count));
+  const BasinGeometry geometry(oracle.points());
   for (long first = 0; first < count; first += kSampleGroup) {
     const long width = std::min(kSampleGroup, count - first);
     Mat z1(oracle.dim(), width);
@@ -239,13 +240,13 @@ std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, c
     // Watch each grid step against the scale on which the weights change.
     double t_prev = -1;
     Mat z_prev;
-    // Each column's reading is an O(n d) pass of its own (at n = 60000 most of the run's time), so
-    // the threads split the columns; every flag depends on its column alone.
+    // Each column's reading is an O(n d) pass of its own, so the threads split the columns; every
+    // flag depends on its column alone.
     const BatchObserver watch = [&](double t, const Mat& z) {
       if (t_prev > 0)
         parallel_for(width, plan.threads, [&](long j) {
           Sample& sample = samples[static_cast<std::size_t>(first + j)];
-          if (!sample.coarse) sample.coarse = grid_step_too_coarse(field, t_prev, z_prev.col(j), t);
+          if (!sample.coarse) sample.coarse = grid_step_too_coarse(geometry, field.schedule(), t_prev, z_prev.col(j), t);
         });
       t_prev = t;
       z_prev = z;

@@ -14,6 +14,7 @@ namespace {
 const std::vector<std::string> kExactFields = {"verdict",    "expected",           "cases", "passes",
                                                "violations", "assumption_not_met", "failures"};
 const std::set<std::string> kRateFields = {"rate", "rate_lo", "rate_hi", "predicted_rate", "r2"};
+const std::set<std::string> kTightnessFields = {"max_tightness", "median_tightness", "tightness_fine"};
 
 std::string group_key(const nlohmann::json& g) {
   return g.at("check").get<std::string>() + "\n" + g.at("group").get<std::string>() + "\n" +
@@ -45,6 +46,10 @@ bool close(const std::string& field, const nlohmann::json& a, const nlohmann::js
     return std::abs(x - y) <= kRateTolerance;
   }
   tolerance = "rel " + format_number(100 * kRelativeTolerance) + "%";
+  if (kTightnessFields.count(field)) {
+    tolerance += " or abs " + format_number(kTightnessFloor);
+    if (std::abs(x - y) <= kTightnessFloor) return true;
+  }
   return std::abs(x - y) <= kRelativeTolerance * std::abs(x);
 }
 

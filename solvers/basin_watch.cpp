@@ -11,15 +11,16 @@ const BasinReading& BasinWatch::observe(double alpha, double sigma, const ConstV
   // Gronwall over the step: |u - u_true| grows at most at rate |dm/du| <= growth, read at both ends
   // of the step (the step ceiling keeps the weights from changing by more than ~e^2 in between).
   const double lambda = alpha / sigma;
+  BasinSnapshot snapshot(geometry_, alpha, sigma, x);
   if (!started_) {
     started_ = true;
-    reading_ = read_basin(points_, alpha, sigma, x, {error_, lambda_error});
+    reading_ = snapshot.read({error_, lambda_error});
   } else {
     const double step = lambda - lambda_, before = reading_.growth;
-    reading_ = read_basin(points_, alpha, sigma, x, {error_ * std::exp(before * step) + local, lambda_error});
+    reading_ = snapshot.read({error_ * std::exp(before * step) + local, lambda_error});
     if (reading_.growth > before) {
       error_ = error_ * std::exp(reading_.growth * step) + local;
-      reading_ = read_basin(points_, alpha, sigma, x, {error_, lambda_error});
+      reading_ = snapshot.read({error_, lambda_error});
     } else {
       error_ = error_ * std::exp(before * step) + local;
     }
@@ -56,10 +57,10 @@ double step_local_error(double abs_tol, double rel_tol, const ConstVecRef& x,
          2 * std::numeric_limits<double>::epsilon() * x.norm();
 }
 
-bool grid_step_too_coarse(const Field& field, double t, const ConstVecRef& z, double t_next) {
-  const Schedule& s = field.schedule();
+bool grid_step_too_coarse(const BasinGeometry& geometry, const Schedule& s, double t,
+                          const ConstVecRef& z, double t_next) {
   const double sigma = s.sigma(t);
-  const BasinReading b = read_basin(field.points(), s.alpha(t), sigma, z);
+  const BasinReading b = read_basin(geometry, s.alpha(t), sigma, z);
   if (b.certified || t_next <= 0) return false;  // the last step ends at t = 0, where lambda = inf
   return s.alpha(t_next) / s.sigma(t_next) - s.alpha(t) / sigma > 4 * b.max_step;
 }

@@ -15,7 +15,7 @@ namespace siv {
 
 class BasinWatch {
  public:
-  explicit BasinWatch(const Mat& points) : points_(points) {}
+  explicit BasinWatch(const Mat& points) : points_(points), geometry_(points) {}
 
   // The state after an accepted step (or the start): x with the mixture's alpha and sigma (the
   // signal-to-noise frame passes lambda, 1, u), the step's local error bound in standardized
@@ -36,6 +36,7 @@ class BasinWatch {
  private:
   friend Endpoint finish_at_leader(const BasinWatch&, Ending, double, long, long);
   const Mat& points_;
+  BasinGeometry geometry_;
   BasinReading reading_;
   double error_ = 0, lambda_ = 0;
   bool started_ = false;
@@ -55,7 +56,9 @@ Endpoint finish_at_leader(const BasinWatch& watch, Ending ending, double t_end, 
 // certified at (t, z) and the step moves lambda = alpha/sigma by more than 4 times the ceiling
 // over which the oracle's weights stay resolved (theory/basin.hpp), so the step jumps across the
 // window where the path picks its training point.
-bool grid_step_too_coarse(const Field& field, double t, const ConstVecRef& z, double t_next);
+// geometry: of the field's training points, shared by every call of a run.
+bool grid_step_too_coarse(const BasinGeometry& geometry, const Schedule& schedule, double t,
+                          const ConstVecRef& z, double t_next);
 
 // Relative separation below which two points cannot be told apart by the flow: the logit gap
 // lambda^2 |delta|^2 / 2 never exceeds the rounding lambda |delta| 2 eps sqrt(d) lambda |y| of a

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace siv {
 namespace {
@@ -12,100 +13,194 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 // up to g_j - kInvisibleGap within one step without ever mattering to it.
 constexpr double kInvisibleGap = 40.0;
 
+// Slack on a Cauchy-Schwarz bound for the rounding of the sums it bounds (d eps << 1e-9).
+constexpr double kBoundSlack = 1 + 1e-9;
+constexpr double kMemoBytes = 64e6;
+
 // x - alpha y with one rounding per entry (as the oracle forms its logits).
 double centred_sq(double alpha, const ConstVecRef& x, const ConstVecRef& y, Vec& out) {
   for (Eigen::Index i = 0; i < x.size(); ++i) out[i] = std::fma(-alpha, y[i], x[i]);
   return out.squaredNorm();
 }
 
+// The step ceiling of one gap (see BasinReading::max_step): decreasing in the rate a and the
+// curvature bound, also as rounded.
+double gap_step(double a, double curve, double gap) {
+  const double allowed = std::max(1.0, gap - kInvisibleGap);
+  return 2 * allowed / (a + std::sqrt(a * a + 2 * curve * allowed));
+}
+
 }  // namespace
 
-BasinReading read_basin(const Mat& points, double alpha, double sigma, const ConstVecRef& x,
-                        const BasinErrors& errors) {
+BasinGeometry::BasinGeometry(const Mat& points) : points_(points), norms_(points.cols()) {
+  for (Eigen::Index i = 0; i < points.cols(); ++i) {
+    norms_[i] = points.col(i).norm();
+    max_norm_ = std::max(max_norm_, norms_[i]);
+  }
+  const double per_leader = 8.0 * static_cast<double>(std::max<Eigen::Index>(points.cols(), 1));
+  memo_capacity_ = static_cast<std::size_t>(
+      std::clamp(kMemoBytes / per_leader, 1.0, static_cast<double>(std::max<Eigen::Index>(points.cols(), 1))));
+}
+
+std::shared_ptr<const Vec> BasinGeometry::distances_from(int k) const {
+  {
+    const std::lock_guard lock(mutex_);
+    for (auto it = memo_.begin(); it != memo_.end(); ++it)
+      if (it->first == k) {
+        auto found = *it;
+        memo_.erase(it);
+        memo_.push_front(found);
+        return found.second;
+      }
+  }
+  auto dist = std::make_shared<Vec>(points_.cols());
+  const auto yk = points_.col(k);
+  for (Eigen::Index i = 0; i < points_.cols(); ++i) (*dist)[i] = (points_.col(i) - yk).norm();
+  const std::lock_guard lock(mutex_);
+  memo_.emplace_front(k, dist);
+  if (memo_.size() > memo_capacity_) memo_.pop_back();
+  return dist;
+}
+
+BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double sigma,
+                             const ConstVecRef& x)
+    : geometry_(geometry), alpha_(alpha), sigma_(sigma), lambda_(alpha / sigma), x_(x) {
+  const Mat& points = geometry.points();
   const Eigen::Index n = points.cols(), d = points.rows();
-  thread_local Vec logits, diff, r, gdot, dist;
-  logits.resize(n);
+  thread_local Vec diff;
+  logits_.resize(n);
   diff.resize(d);
   const double inv_two_var = 0.5 / (sigma * sigma);
-  for (Eigen::Index i = 0; i < n; ++i) logits[i] = -centred_sq(alpha, x, points.col(i), diff) * inv_two_var;
+  bool finite = true;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    logits_[i] = -centred_sq(alpha, x, points.col(i), diff) * inv_two_var;
+    finite = finite && std::isfinite(logits_[i]);
+  }
   Eigen::Index k = 0;
   for (Eigen::Index i = 1; i < n; ++i)
-    if (logits[i] > logits[k]) k = i;
-
-  BasinReading out;
-  out.leader = static_cast<int>(k);
-  out.max_step = std::numeric_limits<double>::infinity();
-  const double lambda = alpha / sigma;
+    if (logits_[i] > logits_[k]) k = i;
+  leader_ = k;
+  max_step_ = std::numeric_limits<double>::infinity();
+  dist_ = geometry.distances_from(static_cast<int>(k));
+  const Vec& dist = *dist_;
   const auto yk = points.col(k);
-  double ymax = 0, total = 0, cluster = 0, reach = 0, closest = std::numeric_limits<double>::infinity();
-  r.setZero(d);
-  dist.resize(n);
+  closest_ = std::numeric_limits<double>::infinity();
+  r_.setZero(d);
   for (Eigen::Index i = 0; i < n; ++i) {
-    ymax = std::max(ymax, points.col(i).norm());
-    dist[i] = (points.col(i) - yk).norm();
-    const double w = std::exp(logits[i] - logits[k]);
-    total += w;
+    const double w = std::exp(logits_[i] - logits_[k]);
+    total_ += w;
     if (dist[i] == 0) {
-      cluster += w;
-      out.copies += i != k;
+      cluster_ += w;
+      copies_ += i != k;
     } else {
-      r += w * (points.col(i) - yk);
-      reach = std::max(reach, dist[i]);
-      closest = std::min(closest, dist[i]);
+      if (w != 0) r_ += w * (points.col(i) - yk);  // a zero weight adds exact zeros
+      reach_ = std::max(reach_, dist[i]);
+      closest_ = std::min(closest_, dist[i]);
     }
   }
-  r /= total;
-  if (!(reach > 0)) {  // a single point, up to duplicates: nothing to decide
-    out.certified = std::isfinite(total);
+  r_ /= total_;
+  if (!(reach_ > 0)) return;  // a single point, up to duplicates: nothing to decide
+  // Rounding of u = x / sigma and of the centres alpha y_i, in standardized units.
+  resolution_ = 2 * kEps * std::sqrt(static_cast<double>(d)) * (x.norm() / sigma + lambda_ * geometry.max_norm());
+  lazy_ = finite && std::isfinite(resolution_) && std::isfinite(total_);
+
+  // Gap rates dg_j/dlambda = delta . (u - lambda y_j + lambda r) where the weight is nonzero, and
+  // the rate of m (zero weights add exact zeros).
+  rate_.setConstant(n, -1);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    if (dist[j] == 0) continue;
+    const double w = std::exp(logits_[j] - logits_[k]);
+    if (lazy_ && w == 0) continue;
+    rate_[j] = gap_rate(j);
+    m_rate_ += 2 * w / total_ * dist[j] * rate_[j];
+  }
+  // Predicted |change of g_j| over a step h: |gdot| h + K h^2 / 2, K bounding d2g/dlambda2 =
+  // |delta|^2 + 2 delta . r + lambda delta . dm/dlambda. A gap whose rate is unknown enters with
+  // the bound |gdot| <= |delta| (|u - lambda y_j| + lambda |r|), |u - lambda y_j| = sqrt(-2 l_j),
+  // and only when that bound could lower the ceiling is its rate computed.
+  const double r_norm = r_.norm();
+  const auto curve = [&](Eigen::Index j) { return dist[j] * (dist[j] + 2 * r_norm + lambda_ * m_rate_); };
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (rate_[j] >= 0) max_step_ = std::min(max_step_, gap_step(rate_[j], curve(j), logits_[k] - logits_[j]));
+  for (Eigen::Index j = 0; j < n; ++j) {
+    if (dist[j] == 0 || rate_[j] >= 0) continue;
+    const double gap = logits_[k] - logits_[j];
+    const double bound = kBoundSlack * dist[j] * (std::sqrt(-2 * logits_[j]) + lambda_ * r_norm);
+    if (!(gap_step(bound, curve(j), gap) < max_step_)) continue;
+    rate_[j] = gap_rate(j);
+    max_step_ = std::min(max_step_, gap_step(rate_[j], curve(j), gap));
+  }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double w = std::exp(logits_[i] - logits_[k]);
+    if (lazy_ && w == 0) continue;
+    variance_ += w / total_ * (points.col(i) - yk - r_).squaredNorm();
+  }
+}
+
+double BasinSnapshot::gap_rate(Eigen::Index j) const {
+  const Mat& points = geometry_.points();
+  const auto yk = points.col(leader_);
+  double s = 0;
+  for (Eigen::Index i = 0; i < points.rows(); ++i)
+    s += (yk[i] - points(i, j)) * (std::fma(-alpha_, points(i, j), x_[i]) / sigma_ + lambda_ * r_[i]);
+  return std::abs(s);
+}
+
+void BasinSnapshot::complete_gap_rates() {
+  const Vec& dist = *dist_;
+  for (Eigen::Index j = 0; j < rate_.size(); ++j)
+    if (dist[j] > 0 && rate_[j] < 0) rate_[j] = gap_rate(j);
+}
+
+BasinReading BasinSnapshot::read(const BasinErrors& errors) {
+  BasinReading out;
+  out.leader = static_cast<int>(leader_);
+  out.copies = copies_;
+  out.max_step = max_step_;
+  if (!(reach_ > 0)) {
+    out.certified = std::isfinite(total_);
     return out;
   }
-  // Rounding of u = x / sigma and of the centres alpha y_i, in standardized units.
-  out.resolution = 2 * kEps * std::sqrt(static_cast<double>(d)) * (x.norm() / sigma + lambda * ymax);
-  const double error = errors.state + out.resolution;
-
-  // Gap rates dg_j/dlambda = delta . (u - lambda y_j + lambda r), and the rate of m.
-  gdot.resize(n);
-  double m_rate = 0;
-  for (Eigen::Index j = 0; j < n; ++j) {
-    if (dist[j] == 0) continue;
-    double s = 0;
-    for (Eigen::Index i = 0; i < d; ++i)
-      s += (yk[i] - points(i, j)) * (std::fma(-alpha, points(i, j), x[i]) / sigma + lambda * r[i]);
-    gdot[j] = s;
-    m_rate += 2 * std::exp(logits[j] - logits[k]) / total * dist[j] * std::abs(s);
-  }
-
-  const double rho = closest / (2 * reach);
+  out.resolution = resolution_;
+  const double error = errors.state + resolution_;
+  // A rate the snapshot left unknown multiplies errors.lambda: needed unless that is zero.
+  if (errors.lambda != 0) complete_gap_rates();
+  const Vec& dist = *dist_;
+  const double lk = logits_[leader_];
+  const double rho = closest_ / (2 * reach_);
   double widest = 0;  // largest uncertainty of a gap over the error ball
   double odds = 0;  // sum over j outside the cluster of w_j / w_C, at the worst state of the ball
-  for (Eigen::Index j = 0; j < n; ++j) {
+  for (Eigen::Index j = 0; j < logits_.size(); ++j) {
     if (dist[j] == 0) continue;
-    const double gap = logits[k] - logits[j];
-    const double scaled = lambda * dist[j];
-    const double uncertainty = scaled * error + errors.lambda * std::abs(gdot[j]) +
-                               4 * kEps * (std::abs(logits[k]) + std::abs(logits[j]));
+    const double gap = lk - logits_[j];
+    const double scaled = lambda_ * dist[j];
+    const double rate = rate_[j] >= 0 ? rate_[j] : 0.0;
+    const double uncertainty = scaled * error + errors.lambda * rate +
+                               4 * kEps * (std::abs(lk) + std::abs(logits_[j]));
     const double robust = gap - uncertainty;
     if (!(robust > 0)) {
       out.ambiguous = true;
       if (scaled >= 1 && error >= scaled / 4) out.unresolvable = true;
     }
-    odds += std::exp(-robust) / cluster;
+    odds += std::exp(-robust) / cluster_;
     widest = std::max(widest, uncertainty);
-    // Predicted |change of g_j| over a step h: |gdot| h + K h^2 / 2, K bounding d2g/dlambda2 =
-    // |delta|^2 + 2 delta . r + lambda delta . dm/dlambda.
-    const double a = std::abs(gdot[j]);
-    const double curve = dist[j] * (dist[j] + 2 * r.norm() + lambda * m_rate);
-    const double allowed = std::max(1.0, gap - kInvisibleGap);
-    out.max_step = std::min(out.max_step, 2 * allowed / (a + std::sqrt(a * a + 2 * curve * allowed)));
   }
   // |dm/du| = lambda |Cov_w| <= lambda tr Cov_w; over the ball each weight ratio moves by at most
   // e^(2 widest).
-  double variance = 0;
-  for (Eigen::Index i = 0; i < n; ++i)
-    variance += std::exp(logits[i] - logits[k]) / total * (points.col(i) - yk - r).squaredNorm();
-  out.growth = lambda * variance * std::exp(std::min(2 * widest, 700.0));
+  out.growth = lambda_ * variance_ * std::exp(std::min(2 * widest, 700.0));
   out.certified = !out.ambiguous && odds / (1 + odds) < rho;
   return out;
+}
+
+BasinReading read_basin(const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x,
+                        const BasinErrors& errors) {
+  return BasinSnapshot(geometry, alpha, sigma, x).read(errors);
+}
+
+BasinReading read_basin(const Mat& points, double alpha, double sigma, const ConstVecRef& x,
+                        const BasinErrors& errors) {
+  const BasinGeometry geometry(points);
+  return read_basin(geometry, alpha, sigma, x, errors);
 }
 
 }  // namespace siv

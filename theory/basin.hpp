@@ -12,6 +12,11 @@
 // g_j is affine in u with gradient lambda delta, so a state error e moves it by <= lambda |delta| e.
 #pragma once
 
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <utility>
+
 #include "theory/oracle.hpp"
 
 namespace siv {
@@ -37,7 +42,60 @@ struct BasinReading {
   double resolution = 0;   // rounding of the state, standardized, added to BasinErrors::state
 };
 
-// points: d x n (column k is y_k); the mixture of N(alpha y_k, sigma^2 I) at x, sigma > 0.
+// What read_basin needs of the training set alone, computed once and shared between threads:
+// the norms |y_i| and, per leader k, the distances |y_i - y_k| (memoised for the most recent
+// leaders, at most about 64 MB of them).
+class BasinGeometry {
+ public:
+  explicit BasinGeometry(const Mat& points);  // d x n, column k is y_k; kept by reference
+  BasinGeometry(const BasinGeometry&) = delete;
+  BasinGeometry& operator=(const BasinGeometry&) = delete;
+
+  const Mat& points() const { return points_; }
+  const Vec& norms() const { return norms_; }
+  double max_norm() const { return max_norm_; }
+  // |y_i - y_k| for every i.
+  std::shared_ptr<const Vec> distances_from(int k) const;
+
+ private:
+  const Mat& points_;
+  Vec norms_;
+  double max_norm_ = 0;
+  std::size_t memo_capacity_ = 1;
+  mutable std::mutex mutex_;
+  mutable std::deque<std::pair<int, std::shared_ptr<const Vec>>> memo_;  // most recent first
+};
+
+// The part of the reading that does not depend on BasinErrors, at one state: read() judges it for
+// any errors (BasinWatch asks up to three times per state). Centres whose weight relative to the
+// leader underflows to 0 enter only through bounds (Cauchy-Schwarz on the gap rates) unless a
+// bound could change the result, so a reading costs one pass over the data at late times; every
+// reading equals, bit for bit, the direct evaluation of every term (tests/theory/basin_test).
+class BasinSnapshot {
+ public:
+  // The mixture of N(alpha y_k, sigma^2 I) at x, sigma > 0. Keeps a reference to geometry.
+  BasinSnapshot(const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x);
+  BasinReading read(const BasinErrors& errors = {});
+
+ private:
+  double gap_rate(Eigen::Index j) const;  // |dg_j/dlambda|, from direct differences
+  void complete_gap_rates();
+
+  const BasinGeometry& geometry_;
+  double alpha_, sigma_, lambda_;
+  Vec x_, logits_, r_, rate_;  // rate_[j] = |dg_j/dlambda|, -1 where not yet needed
+  std::shared_ptr<const Vec> dist_;
+  Eigen::Index leader_ = 0;
+  int copies_ = 1;
+  double total_ = 0, cluster_ = 0, reach_ = 0, closest_ = 0, m_rate_ = 0, variance_ = 0;
+  double max_step_ = 0, resolution_ = 0;
+  bool lazy_ = false;  // every logit, |x| / sigma and lambda max|y| finite: bounds are safe
+};
+
+// One reading at x (points: d x n, the mixture of N(alpha y_k, sigma^2 I), sigma > 0).
+BasinReading read_basin(const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x,
+                        const BasinErrors& errors = {});
+// The same for a one-off reading (computes the geometry first).
 BasinReading read_basin(const Mat& points, double alpha, double sigma, const ConstVecRef& x,
                         const BasinErrors& errors = {});
 

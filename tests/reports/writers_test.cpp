@@ -277,7 +277,15 @@ TEST(Baseline, UnchangedRunHasNoChangesAndEachToleranceIsApplied) {
   EXPECT_TRUE(edit([&](auto& b) { rate_group(b)["values"]["max_tightness"] = 0.5 * 1.2; }).empty());
   const auto ratio = edit([&](auto& b) { rate_group(b)["values"]["max_tightness"] = 0.5 * 1.3; });
   ASSERT_EQ(ratio.size(), 1u);
-  EXPECT_EQ(ratio[0].tolerance, "rel 25%");
+  EXPECT_EQ(ratio[0].tolerance, "rel 25% or abs 0.01");
+  // A rounding-level tightness may move by 0.01 whatever its ratio; beyond that it is a change.
+  auto small = base;
+  rate_group(small)["values"]["max_tightness"] = 0.004;
+  auto moved = small;
+  rate_group(moved)["values"]["max_tightness"] = 0.009;
+  EXPECT_TRUE(compare_baselines(small, moved).empty());
+  rate_group(moved)["values"]["max_tightness"] = 0.0145;
+  EXPECT_EQ(compare_baselines(small, moved).size(), 1u);
   const auto verdict = edit([&](auto& b) { rate_group(b)["verdict"] = "refuted"; });
   ASSERT_EQ(verdict.size(), 1u);
   EXPECT_EQ(format_changes(verdict),
