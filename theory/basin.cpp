@@ -4,6 +4,11 @@
 #include <cmath>
 #include <limits>
 #include <utility>
+#include <vector>
+
+#if defined(__AVX__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 namespace siv {
 namespace {
@@ -107,13 +112,13 @@ BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double
   // Gap rates dg_j/dlambda = delta . (u - lambda y_j + lambda r) where the weight is nonzero, and
   // the rate of m (zero weights add exact zeros).
   rate_.setConstant(n, -1);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    if (dist[j] == 0) continue;
-    const double w = std::exp(logits_[j] - logits_[k]);
-    if (lazy_ && w == 0) continue;
-    rate_[j] = gap_rate(j);
-    m_rate_ += 2 * w / total_ * dist[j] * rate_[j];
-  }
+  std::vector<Eigen::Index> needed;
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (dist[j] > 0 && !(lazy_ && std::exp(logits_[j] - logits_[k]) == 0)) needed.push_back(j);
+  Vec spread(n);  // |y_j - y_k - r|^2 for the variance below, read while y_j is in cache
+  fill_gap_rates(needed, &spread);
+  for (const Eigen::Index j : needed)
+    m_rate_ += 2 * std::exp(logits_[j] - logits_[k]) / total_ * dist[j] * rate_[j];
   // Predicted |change of g_j| over a step h: |gdot| h + K h^2 / 2, K bounding d2g/dlambda2 =
   // |delta|^2 + 2 delta . r + lambda delta . dm/dlambda. A gap whose rate is unknown enters with
   // the bound |gdot| <= |delta| (|u - lambda y_j| + lambda |r|), |u - lambda y_j| = sqrt(-2 l_j),
@@ -133,7 +138,7 @@ BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double
   for (Eigen::Index i = 0; i < n; ++i) {
     const double w = std::exp(logits_[i] - logits_[k]);
     if (lazy_ && w == 0) continue;
-    variance_ += w / total_ * (points.col(i) - yk - r_).squaredNorm();
+    variance_ += w / total_ * (dist[i] > 0 ? spread[i] : (points.col(i) - yk - r_).squaredNorm());
   }
 }
 
@@ -146,10 +151,50 @@ double BasinSnapshot::gap_rate(Eigen::Index j) const {
   return std::abs(s);
 }
 
+void BasinSnapshot::fill_gap_rates(const std::vector<Eigen::Index>& js, Vec* spread) {
+  const auto yk_col = geometry_.points().col(leader_);
+  const auto fill_spread = [&](Eigen::Index j) {
+    if (spread) (*spread)[j] = (geometry_.points().col(j) - yk_col - r_).squaredNorm();
+  };
+  std::size_t q = 0;
+#if defined(__AVX__) && defined(__FMA__)
+  // Four centres at once, one per lane: each lane does gap_rate's operations in its order, so the
+  // rates are the same bits, without gap_rate's chain of one division per term.
+  const Mat& points = geometry_.points();
+  const double* yk = points.col(leader_).data();
+  const __m256d minus_alpha = _mm256_set1_pd(-alpha_), sigma = _mm256_set1_pd(sigma_);
+  for (; q + 4 <= js.size(); q += 4) {
+    const double* y0 = points.col(js[q]).data();
+    const double* y1 = points.col(js[q + 1]).data();
+    const double* y2 = points.col(js[q + 2]).data();
+    const double* y3 = points.col(js[q + 3]).data();
+    __m256d s = _mm256_setzero_pd();
+    for (Eigen::Index i = 0; i < points.rows(); ++i) {
+      const __m256d y = _mm256_set_pd(y3[i], y2[i], y1[i], y0[i]);
+      const __m256d centred = _mm256_fmadd_pd(minus_alpha, y, _mm256_set1_pd(x_[i]));
+      const __m256d v = _mm256_add_pd(_mm256_div_pd(centred, sigma), _mm256_set1_pd(lambda_ * r_[i]));
+      s = _mm256_add_pd(s, _mm256_mul_pd(_mm256_sub_pd(_mm256_set1_pd(yk[i]), y), v));
+    }
+    alignas(32) double lanes[4];
+    _mm256_store_pd(lanes, s);
+    for (int l = 0; l < 4; ++l) {
+      rate_[js[q + l]] = std::abs(lanes[l]);
+      fill_spread(js[q + l]);
+    }
+  }
+#endif
+  for (; q < js.size(); ++q) {
+    rate_[js[q]] = gap_rate(js[q]);
+    fill_spread(js[q]);
+  }
+}
+
 void BasinSnapshot::complete_gap_rates() {
   const Vec& dist = *dist_;
+  std::vector<Eigen::Index> missing;
   for (Eigen::Index j = 0; j < rate_.size(); ++j)
-    if (dist[j] > 0 && rate_[j] < 0) rate_[j] = gap_rate(j);
+    if (dist[j] > 0 && rate_[j] < 0) missing.push_back(j);
+  fill_gap_rates(missing);
 }
 
 BasinReading BasinSnapshot::read(const BasinErrors& errors) {

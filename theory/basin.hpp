@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "theory/oracle.hpp"
 
@@ -79,6 +80,8 @@ class BasinSnapshot {
 
  private:
   double gap_rate(Eigen::Index j) const;  // |dg_j/dlambda|, from direct differences
+  // rate_[j] = gap_rate(j) for each j, and (*spread)[j] = |y_j - y_leader - r|^2 when asked.
+  void fill_gap_rates(const std::vector<Eigen::Index>& js, Vec* spread = nullptr);
   void complete_gap_rates();
 
   const BasinGeometry& geometry_;

@@ -132,7 +132,7 @@ TEST_F(QuickRun, PlantedRegressionFailsWithAReadableDiff) {
             std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("max_tightness: baseline "), std::string::npos);
-  EXPECT_NE(run.out.find("(tolerance rel 25%)"), std::string::npos);
+  EXPECT_NE(run.out.find("(tolerance rel 25% or abs 0.01)"), std::string::npos);
 }
 
 TEST_F(QuickRun, BadBaselineIsBadInput) {
