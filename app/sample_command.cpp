@@ -212,6 +212,9 @@ void parallel_for(long count, int threads, const std::function<void(long)>& body
 // call per stage, the threads splitting each group (the rows do not depend on their number); the
 // group bounds memory at a few d x kSampleGroup matrices.
 constexpr long kSampleGroup = 1024;
+// Columns read in one block by the watch (each holds a few n-vectors: 31 MB of logits per 64
+// columns at n = 60000).
+constexpr long kWatchBlock = 64;
 
 std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, const Field& field,
                                   const std::optional<data::Dataset>& starts, long count) {
@@ -240,14 +243,28 @@ std::vector<Sample> solve_batched(const Plan& plan, const OracleField& oracle, c
     // Watch each grid step against the scale on which the weights change.
     double t_prev = -1;
     Mat z_prev;
-    // Each column's reading is an O(n d) pass of its own, so the threads split the columns; every
-    // flag depends on its column alone.
+    // The columns still watched are read in one block per thread (BasinSnapshot::many: each pass
+    // over the data streams through memory once per block, not once per column); every flag
+    // depends on its column alone.
     const BatchObserver watch = [&](double t, const Mat& z) {
-      if (t_prev > 0)
-        parallel_for(width, plan.threads, [&](long j) {
-          Sample& sample = samples[static_cast<std::size_t>(first + j)];
-          if (!sample.coarse) sample.coarse = grid_step_too_coarse(geometry, field.schedule(), t_prev, z_prev.col(j), t);
+      if (t_prev > 0) {
+        const Schedule& s = field.schedule();
+        const double alpha = s.alpha(t_prev), sigma = s.sigma(t_prev);
+        std::vector<long> watched;
+        for (long j = 0; j < width; ++j)
+          if (!samples[static_cast<std::size_t>(first + j)].coarse) watched.push_back(j);
+        const long count = static_cast<long>(watched.size());
+        const long parts = std::max<long>(std::min<long>(plan.threads, count), (count + kWatchBlock - 1) / kWatchBlock);
+        parallel_for(parts, plan.threads, [&](long p) {
+          const long from = p * count / parts, to = (p + 1) * count / parts;
+          Mat columns(z_prev.rows(), to - from);
+          for (long c = from; c < to; ++c) columns.col(c - from) = z_prev.col(watched[static_cast<std::size_t>(c)]);
+          std::vector<BasinSnapshot> readings = BasinSnapshot::many(geometry, alpha, sigma, columns);
+          for (long c = from; c < to; ++c)
+            samples[static_cast<std::size_t>(first + watched[static_cast<std::size_t>(c)])].coarse =
+                grid_step_too_coarse(readings[static_cast<std::size_t>(c - from)].read(), s, t_prev, t);
         });
+      }
       t_prev = t;
       z_prev = z;
     };

@@ -57,12 +57,9 @@ double step_local_error(double abs_tol, double rel_tol, const ConstVecRef& x,
          2 * std::numeric_limits<double>::epsilon() * x.norm();
 }
 
-bool grid_step_too_coarse(const BasinGeometry& geometry, const Schedule& s, double t,
-                          const ConstVecRef& z, double t_next) {
-  const double sigma = s.sigma(t);
-  const BasinReading b = read_basin(geometry, s.alpha(t), sigma, z);
-  if (b.certified || t_next <= 0) return false;  // the last step ends at t = 0, where lambda = inf
-  return s.alpha(t_next) / s.sigma(t_next) - s.alpha(t) / sigma > 4 * b.max_step;
+bool grid_step_too_coarse(const BasinReading& at_t, const Schedule& s, double t, double t_next) {
+  if (at_t.certified || t_next <= 0) return false;  // the last step ends at t = 0, where lambda = inf
+  return s.alpha(t_next) / s.sigma(t_next) - s.alpha(t) / s.sigma(t) > 4 * at_t.max_step;
 }
 
 Endpoint finish_at_leader(const BasinWatch& watch, Ending ending, double t_end, long evaluations,

@@ -52,13 +52,11 @@ double step_local_error(double abs_tol, double rel_tol, const ConstVecRef& x,
 Endpoint finish_at_leader(const BasinWatch& watch, Ending ending, double t_end, long evaluations,
                           long steps);
 
-// A fixed grid's step from (t, z) to t_next cannot resolve the basin choice: the basin is not yet
-// certified at (t, z) and the step moves lambda = alpha/sigma by more than 4 times the ceiling
-// over which the oracle's weights stay resolved (theory/basin.hpp), so the step jumps across the
-// window where the path picks its training point.
-// geometry: of the field's training points, shared by every call of a run.
-bool grid_step_too_coarse(const BasinGeometry& geometry, const Schedule& schedule, double t,
-                          const ConstVecRef& z, double t_next);
+// A fixed grid's step from t to t_next cannot resolve the basin choice: the basin is not yet
+// certified by `at_t`, the reading at (t, z), and the step moves lambda = alpha/sigma by more than
+// 4 times the ceiling over which the oracle's weights stay resolved (theory/basin.hpp), so the
+// step jumps across the window where the path picks its training point.
+bool grid_step_too_coarse(const BasinReading& at_t, const Schedule& schedule, double t, double t_next);
 
 // Relative separation below which two points cannot be told apart by the flow: the logit gap
 // lambda^2 |delta|^2 / 2 never exceeds the rounding lambda |delta| 2 eps sqrt(d) lambda |y| of a

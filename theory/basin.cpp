@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,10 @@ double gap_step(double a, double curve, double gap) {
   const double allowed = std::max(1.0, gap - kInvisibleGap);
   return 2 * allowed / (a + std::sqrt(a * a + 2 * curve * allowed));
 }
+
+// Centres per block of a pass over many columns: 256 KB of them, so that they stay in a 512 KB L2
+// cache while every column passes over them.
+Eigen::Index cache_block(Eigen::Index d) { return std::max<Eigen::Index>(1, (1 << 18) / (8 * std::max<Eigen::Index>(d, 1))); }
 
 }  // namespace
 
@@ -67,20 +72,60 @@ std::shared_ptr<const Vec> BasinGeometry::distances_from(int k) const {
   return dist;
 }
 
-BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double sigma,
-                             const ConstVecRef& x)
-    : geometry_(geometry), alpha_(alpha), sigma_(sigma), lambda_(alpha / sigma), x_(x) {
+Mat basin_logits(const BasinGeometry& geometry, double alpha, double sigma, const ConstMatRef& x) {
   const Mat& points = geometry.points();
   const Eigen::Index n = points.cols(), d = points.rows();
+  const Eigen::Index block = cache_block(d);
   thread_local Vec diff;
-  logits_.resize(n);
   diff.resize(d);
   const double inv_two_var = 0.5 / (sigma * sigma);
-  bool finite = true;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    logits_[i] = -centred_sq(alpha, x, points.col(i), diff) * inv_two_var;
-    finite = finite && std::isfinite(logits_[i]);
-  }
+  Mat logits(n, x.cols());
+  for (Eigen::Index first = 0; first < n; first += block)
+    for (Eigen::Index j = 0; j < x.cols(); ++j)
+      for (Eigen::Index i = first; i < std::min(n, first + block); ++i)
+        logits(i, j) = -centred_sq(alpha, x.col(j), points.col(i), diff) * inv_two_var;
+  return logits;
+}
+
+BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double sigma,
+                             const ConstVecRef& x)
+    : BasinSnapshot(geometry, alpha, sigma, x, basin_logits(geometry, alpha, sigma, x)) {}
+
+BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double sigma,
+                             const ConstVecRef& x, Vec logits)
+    : BasinSnapshot(Phased{}, geometry, alpha, sigma, x, std::move(logits)) {
+  const Eigen::Index n = logits_.size();
+  add_offsets(0, n);
+  prepare_rates();
+  add_rates(0, n);
+  finish();
+}
+
+std::vector<BasinSnapshot> BasinSnapshot::many(const BasinGeometry& geometry, double alpha, double sigma,
+                                               const ConstMatRef& x) {
+  const Mat logits = basin_logits(geometry, alpha, sigma, x);
+  std::vector<BasinSnapshot> out;
+  out.reserve(static_cast<std::size_t>(x.cols()));
+  for (Eigen::Index c = 0; c < x.cols(); ++c)
+    out.push_back(BasinSnapshot(Phased{}, geometry, alpha, sigma, x.col(c), logits.col(c)));
+  // Each pass over the centres goes block by block for all columns (every sum still runs in
+  // index order within its column).
+  const Eigen::Index n = geometry.points().cols(), block = cache_block(geometry.points().rows());
+  for (Eigen::Index first = 0; first < n; first += block)
+    for (BasinSnapshot& s : out) s.add_offsets(first, std::min(n, first + block));
+  for (BasinSnapshot& s : out) s.prepare_rates();
+  for (Eigen::Index first = 0; first < n; first += block)
+    for (BasinSnapshot& s : out) s.add_rates(first, std::min(n, first + block));
+  for (BasinSnapshot& s : out) s.finish();
+  return out;
+}
+
+BasinSnapshot::BasinSnapshot(Phased, const BasinGeometry& geometry, double alpha, double sigma,
+                             const ConstVecRef& x, Vec logits)
+    : geometry_(geometry), alpha_(alpha), sigma_(sigma), lambda_(alpha / sigma), x_(x),
+      logits_(std::move(logits)) {
+  const Eigen::Index n = geometry.points().cols();
+  if (logits_.size() != n) throw std::invalid_argument("BasinSnapshot: logits must have one entry per centre");
   Eigen::Index k = 0;
   for (Eigen::Index i = 1; i < n; ++i)
     if (logits_[i] > logits_[k]) k = i;
@@ -88,37 +133,60 @@ BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double
   max_step_ = std::numeric_limits<double>::infinity();
   dist_ = geometry.distances_from(static_cast<int>(k));
   const Vec& dist = *dist_;
-  const auto yk = points.col(k);
   closest_ = std::numeric_limits<double>::infinity();
-  r_.setZero(d);
+  weights_.resize(n);
   for (Eigen::Index i = 0; i < n; ++i) {
-    const double w = std::exp(logits_[i] - logits_[k]);
+    const double w = weights_[i] = std::exp(logits_[i] - logits_[k]);
     total_ += w;
     if (dist[i] == 0) {
       cluster_ += w;
       copies_ += i != k;
     } else {
-      if (w != 0) r_ += w * (points.col(i) - yk);  // a zero weight adds exact zeros
       reach_ = std::max(reach_, dist[i]);
       closest_ = std::min(closest_, dist[i]);
     }
   }
+  r_.setZero(geometry.points().rows());
+}
+
+void BasinSnapshot::add_offsets(Eigen::Index first, Eigen::Index last) {
+  const Mat& points = geometry_.points();
+  const Vec& dist = *dist_;
+  const auto yk = points.col(leader_);
+  for (Eigen::Index i = first; i < last; ++i)
+    if (dist[i] != 0 && weights_[i] != 0) r_ += weights_[i] * (points.col(i) - yk);  // zero weights add exact zeros
+}
+
+void BasinSnapshot::prepare_rates() {
   r_ /= total_;
   if (!(reach_ > 0)) return;  // a single point, up to duplicates: nothing to decide
+  const Eigen::Index n = logits_.size(), d = x_.size();
   // Rounding of u = x / sigma and of the centres alpha y_i, in standardized units.
-  resolution_ = 2 * kEps * std::sqrt(static_cast<double>(d)) * (x.norm() / sigma + lambda_ * geometry.max_norm());
-  lazy_ = finite && std::isfinite(resolution_) && std::isfinite(total_);
-
-  // Gap rates dg_j/dlambda = delta . (u - lambda y_j + lambda r) where the weight is nonzero, and
-  // the rate of m (zero weights add exact zeros).
+  resolution_ = 2 * kEps * std::sqrt(static_cast<double>(d)) * (x_.norm() / sigma_ + lambda_ * geometry_.max_norm());
+  lazy_ = logits_.allFinite() && std::isfinite(resolution_) && std::isfinite(total_);
+  // Gap rates dg_j/dlambda = delta . (u - lambda y_j + lambda r) where the weight is nonzero.
   rate_.setConstant(n, -1);
-  std::vector<Eigen::Index> needed;
+  const Vec& dist = *dist_;
   for (Eigen::Index j = 0; j < n; ++j)
-    if (dist[j] > 0 && !(lazy_ && std::exp(logits_[j] - logits_[k]) == 0)) needed.push_back(j);
-  Vec spread(n);  // |y_j - y_k - r|^2 for the variance below, read while y_j is in cache
-  fill_gap_rates(needed, &spread);
-  for (const Eigen::Index j : needed)
-    m_rate_ += 2 * std::exp(logits_[j] - logits_[k]) / total_ * dist[j] * rate_[j];
+    if (dist[j] > 0 && !(lazy_ && weights_[j] == 0)) needed_.push_back(j);
+  spread_.resize(n);
+}
+
+void BasinSnapshot::add_rates(Eigen::Index first, Eigen::Index last) {
+  std::vector<Eigen::Index> range;
+  for (; next_needed_ < needed_.size() && needed_[next_needed_] < last; ++next_needed_)
+    if (needed_[next_needed_] >= first) range.push_back(needed_[next_needed_]);
+  fill_gap_rates(range, &spread_);
+}
+
+void BasinSnapshot::finish() {
+  if (!(reach_ > 0)) return;
+  const Mat& points = geometry_.points();
+  const Vec& dist = *dist_;
+  const Eigen::Index n = logits_.size(), k = leader_;
+  const auto yk = points.col(k);
+  // The rate of m (zero weights add exact zeros).
+  for (const Eigen::Index j : needed_) m_rate_ += 2 * weights_[j] / total_ * dist[j] * rate_[j];
   // Predicted |change of g_j| over a step h: |gdot| h + K h^2 / 2, K bounding d2g/dlambda2 =
   // |delta|^2 + 2 delta . r + lambda delta . dm/dlambda. A gap whose rate is unknown enters with
   // the bound |gdot| <= |delta| (|u - lambda y_j| + lambda |r|), |u - lambda y_j| = sqrt(-2 l_j),
@@ -136,9 +204,8 @@ BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double
     max_step_ = std::min(max_step_, gap_step(rate_[j], curve(j), gap));
   }
   for (Eigen::Index i = 0; i < n; ++i) {
-    const double w = std::exp(logits_[i] - logits_[k]);
-    if (lazy_ && w == 0) continue;
-    variance_ += w / total_ * (dist[i] > 0 ? spread[i] : (points.col(i) - yk - r_).squaredNorm());
+    if (lazy_ && weights_[i] == 0) continue;
+    variance_ += weights_[i] / total_ * (dist[i] > 0 ? spread_[i] : (points.col(i) - yk - r_).squaredNorm());
   }
 }
 

@@ -76,9 +76,24 @@ class BasinSnapshot {
  public:
   // The mixture of N(alpha y_k, sigma^2 I) at x, sigma > 0. Keeps a reference to geometry.
   BasinSnapshot(const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x);
+  // The same from logits that basin_logits computed for x (one entry per centre).
+  BasinSnapshot(const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x, Vec logits);
   BasinReading read(const BasinErrors& errors = {});
+  // Snapshots of every column of x (d x m), each the same as one constructed alone, with each pass
+  // over the data made block by block for all columns, so that it streams through memory once.
+  static std::vector<BasinSnapshot> many(const BasinGeometry& geometry, double alpha, double sigma,
+                                         const ConstMatRef& x);
 
  private:
+  struct Phased {};
+  // The passes, in order: the constructor (weights and geometry), add_offsets over every block of
+  // centres (the mean offset r), prepare_rates, add_rates over every block (gap rates and squared
+  // spreads where needed), finish (the ceiling and the variance).
+  BasinSnapshot(Phased, const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x, Vec logits);
+  void add_offsets(Eigen::Index first, Eigen::Index last);
+  void prepare_rates();
+  void add_rates(Eigen::Index first, Eigen::Index last);
+  void finish();
   double gap_rate(Eigen::Index j) const;  // |dg_j/dlambda|, from direct differences
   // rate_[j] = gap_rate(j) for each j, and (*spread)[j] = |y_j - y_leader - r|^2 when asked.
   void fill_gap_rates(const std::vector<Eigen::Index>& js, Vec* spread = nullptr);
@@ -86,7 +101,10 @@ class BasinSnapshot {
 
   const BasinGeometry& geometry_;
   double alpha_, sigma_, lambda_;
-  Vec x_, logits_, r_, rate_;  // rate_[j] = |dg_j/dlambda|, -1 where not yet needed
+  Vec x_, logits_, weights_, r_, rate_;  // rate_[j] = |dg_j/dlambda|, -1 where not yet needed
+  Vec spread_;                           // |y_j - y_leader - r|^2 where a rate was needed
+  std::vector<Eigen::Index> needed_;     // centres whose rate the snapshot computes, ascending
+  std::size_t next_needed_ = 0;
   std::shared_ptr<const Vec> dist_;
   Eigen::Index leader_ = 0;
   int copies_ = 1;
@@ -94,6 +112,11 @@ class BasinSnapshot {
   double max_step_ = 0, resolution_ = 0;
   bool lazy_ = false;  // every logit, |x| / sigma and lambda max|y| finite: bounds are safe
 };
+
+// The snapshots' logits -|x_j - alpha y_i|^2 / (2 sigma^2) of the columns of x (d x m) against
+// every centre (n x m), the same bits as one snapshot's, with the centres taken in cache-sized
+// blocks so that the data stream through memory once for all m columns.
+Mat basin_logits(const BasinGeometry& geometry, double alpha, double sigma, const ConstMatRef& x);
 
 // One reading at x (points: d x n, the mixture of N(alpha y_k, sigma^2 I), sigma > 0).
 BasinReading read_basin(const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x,

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "support.hpp"
 #include "theory/basin.hpp"
@@ -160,6 +161,37 @@ RC_GTEST_PROP(BasinSnapshot, EqualsTheDirectReadingBitForBit, ()) {
       expect_same(snapshot.read(e), direct_reading(points, alpha, sigma, x, e));
     expect_same(read_basin(points, alpha, sigma, x, both), direct_reading(points, alpha, sigma, x, both));
   }
+}
+
+// Many columns at once, with more centres than fit one cache block (d = 2000: blocks of 16).
+TEST(BasinSnapshot, BatchedLogitsGiveTheSameReadings) {
+  const Mat points = clustered_points(50, 2000, 0.3, 11);
+  const BasinGeometry geometry(points);
+  Rng rng(12);
+  const double alpha = 0.8, sigma = 0.05;
+  Mat x(2000, 5);
+  for (int j = 0; j < 5; ++j) {
+    x.col(j) = alpha * points.col(rng.index(50));
+    for (int i = 0; i < 2000; ++i) x(i, j) += sigma * rng.normal();
+  }
+  const Mat logits = basin_logits(geometry, alpha, sigma, x);
+  std::vector<BasinSnapshot> many = BasinSnapshot::many(geometry, alpha, sigma, x);
+  ASSERT_EQ(many.size(), 5u);
+  for (const BasinErrors& e : {BasinErrors{}, BasinErrors{1e-8, 1e-14}})
+    for (int j = 0; j < 5; ++j) {
+      const Vec xj = x.col(j);
+      BasinSnapshot snapshot(geometry, alpha, sigma, xj, logits.col(j));
+      const BasinReading want = direct_reading(points, alpha, sigma, xj, e);
+      for (const BasinReading& got : {snapshot.read(e), many[static_cast<std::size_t>(j)].read(e)}) {
+        EXPECT_EQ(got.leader, want.leader);
+        EXPECT_EQ(got.certified, want.certified);
+        EXPECT_EQ(got.ambiguous, want.ambiguous);
+        EXPECT_TRUE(same(got.growth, want.growth));
+        EXPECT_TRUE(same(got.max_step, want.max_step));
+        EXPECT_TRUE(same(got.resolution, want.resolution));
+      }
+    }
+  EXPECT_THROW(BasinSnapshot(geometry, alpha, sigma, x.col(0), Vec::Zero(3)), std::invalid_argument);
 }
 
 TEST(BasinSnapshot, NonFiniteStatesGetTheDirectReading) {
