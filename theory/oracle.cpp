@@ -74,7 +74,8 @@ void OracleField::fill_posterior(const Mixture& mix, const ConstVecRef& x, Poste
     second = std::max(second, logits[j]);
     const double e = std::exp(logits[j] - top);
     others += e;
-    out.offset += e * (points_.col(j) - points_.col(best));
+    // A weight that underflowed adds exact zeros: skipping it saves a pass over the data.
+    if (e != 0) out.offset += e * (points_.col(j) - points_.col(best));
   }
   const double total = 1.0 + others;
   out.offset /= total;
