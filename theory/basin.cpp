@@ -42,11 +42,8 @@ Eigen::Index cache_block(Eigen::Index d) { return std::max<Eigen::Index>(1, (1 <
 
 }  // namespace
 
-BasinGeometry::BasinGeometry(const Mat& points) : points_(points), norms_(points.cols()) {
-  for (Eigen::Index i = 0; i < points.cols(); ++i) {
-    norms_[i] = points.col(i).norm();
-    max_norm_ = std::max(max_norm_, norms_[i]);
-  }
+BasinGeometry::BasinGeometry(const Mat& points) : points_(points) {
+  for (Eigen::Index i = 0; i < points.cols(); ++i) max_norm_ = std::max(max_norm_, points.col(i).norm());
   const double per_leader = 8.0 * static_cast<double>(std::max<Eigen::Index>(points.cols(), 1));
   memo_capacity_ = static_cast<std::size_t>(
       std::clamp(kMemoBytes / per_leader, 1.0, static_cast<double>(std::max<Eigen::Index>(points.cols(), 1))));

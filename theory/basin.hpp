@@ -44,8 +44,8 @@ struct BasinReading {
 };
 
 // What read_basin needs of the training set alone, computed once and shared between threads:
-// the norms |y_i| and, per leader k, the distances |y_i - y_k| (memoised for the most recent
-// leaders, at most about 64 MB of them).
+// max_i |y_i| and, per leader k, the distances |y_i - y_k| (memoised for the most recent leaders,
+// at most about 64 MB of them).
 class BasinGeometry {
  public:
   explicit BasinGeometry(const Mat& points);  // d x n, column k is y_k; kept by reference
@@ -53,14 +53,12 @@ class BasinGeometry {
   BasinGeometry& operator=(const BasinGeometry&) = delete;
 
   const Mat& points() const { return points_; }
-  const Vec& norms() const { return norms_; }
   double max_norm() const { return max_norm_; }
   // |y_i - y_k| for every i.
   std::shared_ptr<const Vec> distances_from(int k) const;
 
  private:
   const Mat& points_;
-  Vec norms_;
   double max_norm_ = 0;
   std::size_t memo_capacity_ = 1;
   mutable std::mutex mutex_;
