@@ -39,13 +39,10 @@ std::optional<Ending> BasinWatch::verdict() const {
 
 Ending BasinWatch::unfinished(Ending ending) const {
   if (ending != Ending::reached_end || reading_.leader < 0) return ending;
-  const auto yk = points_.col(reading_.leader);
-  const double scale = kUnresolvedRatio * std::sqrt(static_cast<double>(points_.rows())) *
-                       std::numeric_limits<double>::epsilon() * points_.colwise().norm().maxCoeff();
-  for (Eigen::Index j = 0; j < points_.cols(); ++j) {
-    const double dist = (points_.col(j) - yk).norm();
+  const double scale = kUnresolvedRatio * std::sqrt(static_cast<double>(geometry_.points().rows())) *
+                       std::numeric_limits<double>::epsilon() * geometry_.max_norm();
+  for (const double dist : *geometry_.distances_from(reading_.leader))
     if (dist > 0 && dist <= scale) return Ending::undecidable;
-  }
   return ending;
 }
 
@@ -64,7 +61,7 @@ bool grid_step_too_coarse(const BasinReading& at_t, const Schedule& s, double t,
 
 Endpoint finish_at_leader(const BasinWatch& watch, Ending ending, double t_end, long evaluations,
                           long steps) {
-  return make_endpoint(watch.points_, watch.points_.col(watch.reading_.leader), ending, t_end,
+  return make_endpoint(watch.geometry_.points(), watch.geometry_.points().col(watch.reading_.leader), ending, t_end,
                        evaluations, steps);
 }
 

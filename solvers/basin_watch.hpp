@@ -15,7 +15,7 @@ namespace siv {
 
 class BasinWatch {
  public:
-  explicit BasinWatch(const Mat& points) : points_(points), geometry_(points) {}
+  explicit BasinWatch(const Mat& points) : geometry_(points) {}
 
   // The state after an accepted step (or the start): x with the mixture's alpha and sigma (the
   // signal-to-noise frame passes lambda, 1, u), the step's local error bound in standardized
@@ -35,7 +35,6 @@ class BasinWatch {
 
  private:
   friend Endpoint finish_at_leader(const BasinWatch&, Ending, double, long, long);
-  const Mat& points_;
   BasinGeometry geometry_;
   BasinReading reading_;
   double error_ = 0, lambda_ = 0;

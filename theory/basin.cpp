@@ -94,7 +94,7 @@ BasinSnapshot::BasinSnapshot(const BasinGeometry& geometry, double alpha, double
   const Eigen::Index n = logits_.size();
   add_offsets(0, n);
   prepare_rates();
-  add_rates(0, n);
+  add_rates(n);
   finish();
 }
 
@@ -112,7 +112,7 @@ std::vector<BasinSnapshot> BasinSnapshot::many(const BasinGeometry& geometry, do
     for (BasinSnapshot& s : out) s.add_offsets(first, std::min(n, first + block));
   for (BasinSnapshot& s : out) s.prepare_rates();
   for (Eigen::Index first = 0; first < n; first += block)
-    for (BasinSnapshot& s : out) s.add_rates(first, std::min(n, first + block));
+    for (BasinSnapshot& s : out) s.add_rates(std::min(n, first + block));
   for (BasinSnapshot& s : out) s.finish();
   return out;
 }
@@ -169,11 +169,10 @@ void BasinSnapshot::prepare_rates() {
   spread_.resize(n);
 }
 
-void BasinSnapshot::add_rates(Eigen::Index first, Eigen::Index last) {
-  std::vector<Eigen::Index> range;
-  for (; next_needed_ < needed_.size() && needed_[next_needed_] < last; ++next_needed_)
-    if (needed_[next_needed_] >= first) range.push_back(needed_[next_needed_]);
-  fill_gap_rates(range, &spread_);
+void BasinSnapshot::add_rates(Eigen::Index last) {
+  const std::size_t from = next_needed_;
+  while (next_needed_ < needed_.size() && needed_[next_needed_] < last) ++next_needed_;
+  fill_gap_rates(std::span(needed_).subspan(from, next_needed_ - from), &spread_);
 }
 
 void BasinSnapshot::finish() {
@@ -215,7 +214,7 @@ double BasinSnapshot::gap_rate(Eigen::Index j) const {
   return std::abs(s);
 }
 
-void BasinSnapshot::fill_gap_rates(const std::vector<Eigen::Index>& js, Vec* spread) {
+void BasinSnapshot::fill_gap_rates(std::span<const Eigen::Index> js, Vec* spread) {
   const auto yk_col = geometry_.points().col(leader_);
   const auto fill_spread = [&](Eigen::Index j) {
     if (spread) (*spread)[j] = (geometry_.points().col(j) - yk_col - r_).squaredNorm();

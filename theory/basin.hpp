@@ -15,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -85,16 +86,16 @@ class BasinSnapshot {
  private:
   struct Phased {};
   // The passes, in order: the constructor (weights and geometry), add_offsets over every block of
-  // centres (the mean offset r), prepare_rates, add_rates over every block (gap rates and squared
+  // centres (the mean offset r), prepare_rates, add_rates block after block (gap rates and squared
   // spreads where needed), finish (the ceiling and the variance).
   BasinSnapshot(Phased, const BasinGeometry& geometry, double alpha, double sigma, const ConstVecRef& x, Vec logits);
   void add_offsets(Eigen::Index first, Eigen::Index last);
   void prepare_rates();
-  void add_rates(Eigen::Index first, Eigen::Index last);
+  void add_rates(Eigen::Index last);  // the needed centres below last not yet done
   void finish();
   double gap_rate(Eigen::Index j) const;  // |dg_j/dlambda|, from direct differences
   // rate_[j] = gap_rate(j) for each j, and (*spread)[j] = |y_j - y_leader - r|^2 when asked.
-  void fill_gap_rates(const std::vector<Eigen::Index>& js, Vec* spread = nullptr);
+  void fill_gap_rates(std::span<const Eigen::Index> js, Vec* spread = nullptr);
   void complete_gap_rates();
 
   const BasinGeometry& geometry_;
